@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the server reads, in one schema, parsed once at start-up.
+ * Nothing else in the code reads process.env.
+ */
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/.+/, 'a postgres:// or postgresql:// connection URL');
+
+const secretKey = z
+  .string()
+  .refine((v) => decodeKey(v) !== null, '32 bytes as 64 hex characters or base64 (openssl rand -hex 32)');
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const envSchema = z.object({
+  DATABASE_URL: postgresUrl.optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(4000),
+  LOG_LEVEL: z.enum(logLevels).default('info'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  SECRET_KEY: secretKey.optional(),
+  EMBEDDED_PG_PORT: port.default(0),
+  DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
+  SYNC_CRON: z.string().min(1).default('*/10 * * * *'),
+  STALE_AFTER_HOURS: z.coerce.number().positive().default(24),
+  SCORE_REVIEW_THRESHOLD: z.coerce.number().int().min(0).max(100).default(20),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(10),
+  GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().positive().default(5000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'SECRET_KEY']);
+
+export type Config = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError naming each bad variable and what it expects. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty variable means "unset", as in most twelve-factor tooling.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (parsed.success) {
+    if (parsed.data.NODE_ENV === 'production' && !parsed.data.SECRET_KEY) {
+      throw new ConfigError(['SECRET_KEY: required when NODE_ENV=production (32 bytes, e.g. openssl rand -hex 32)']);
+    }
+    return parsed.data;
+  }
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      // Never echo a secret back: a connection URL carries a password.
+      const shown = SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(present[name])})`;
+      return `${name}: ${issue.message}${shown}`;
+    }),
+  );
+}
+
+/** 32-byte keys as hex or base64; null when the text is neither. */
+export function decodeKey(text: string): Buffer | null {
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  const b64 = Buffer.from(text, 'base64');
+  return b64.length === 32 && /^[A-Za-z0-9+/_-]+=*$/.test(text) ? b64 : null;
+}
