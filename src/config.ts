@@ -14,7 +14,7 @@ const secretKey = z
   .string()
   .refine((v) => decodeKey(v) !== null, '32 bytes as 64 hex characters or base64 (openssl rand -hex 32)');
 
-const port = z.coerce.number().int().min(0).max(65535);
+const port = z.coerce.number({ error: 'a port number from 0 to 65535' }).int().min(0).max(65535);
 
 const envSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),

@@ -1,0 +1,78 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+import { locateDatabase, resolveSecretKey } from './db/location.js';
+import { migrate } from './db/migrate.js';
+import type { EmbeddedDatabase } from './db/embedded.js';
+import { createApp } from './http/app.js';
+import type { Logger } from './log.js';
+import { SecretBox } from './crypto.js';
+
+/** Everything a running process holds, so shutdown can release it in reverse order. */
+export interface RunningServer {
+  url: string;
+  db: Database;
+  secrets: SecretBox;
+  stop(): Promise<void>;
+}
+
+export interface Runtime {
+  db: Database;
+  secrets: SecretBox;
+  embedded: EmbeddedDatabase | null;
+  close(): Promise<void>;
+}
+
+/** config → database (embedded or DATABASE_URL) → migrations. Shared by the server and the CLI. */
+export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
+  const secrets = new SecretBox(resolveSecretKey(config));
+  const location = await locateDatabase(config, logger);
+  try {
+    const result = await migrate(location.url);
+    if (result.applied.length) logger.info({ applied: result.applied }, 'applied database migrations');
+  } catch (error) {
+    await location.embedded?.stop();
+    throw error;
+  }
+  const db = openDatabase({ url: location.url });
+  return {
+    db,
+    secrets,
+    embedded: location.embedded,
+    async close() {
+      await db.close();
+      await location.embedded?.stop();
+    },
+  };
+}
+
+/** The composition root: runtime → http. Later parts (scheduler, worker) hang off the runtime. */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const runtime = await openRuntime(config, logger);
+  const app = createApp({ db: runtime.db, logger });
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${address.port}`;
+  logger.info({ url }, 'context-layer is listening');
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      logger.info('shutting down: no new requests, finishing in-flight ones');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
+      await closed;
+      clearTimeout(timer);
+      await runtime.close();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+  return { url, db: runtime.db, secrets: runtime.secrets, stop };
+}
