@@ -117,5 +117,7 @@ export interface NormalizedRecord {
    */
   associations: CanonicalAssociation[];
   associationKinds: CanonicalKind[];
+  /** Remote ids the CRM merged into this record: the store marks them merged into it. */
+  absorbedRemoteIds: string[];
   raw: unknown;
 }

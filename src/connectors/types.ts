@@ -133,3 +133,17 @@ export class CrmError extends Error {
 
 /** Persists refreshed tokens (encrypted) when a connector obtains them. */
 export type CredentialsSink = (credentials: Record<string, unknown>) => Promise<void>;
+
+/** Told about every CRM call, for metrics. */
+export type CallObserver = (call: { provider: Provider; endpoint: string; status: number | 'error'; durationMs: number }) => void;
+
+/**
+ * What webhook/change-event handlers may do to the store. Events are hints: the handler asks
+ * for records to be re-read from the CRM rather than trusting event payloads.
+ */
+export interface RecordActions {
+  /** Re-read these records (with their links) and upsert them; ids the CRM lacks become tombstones. */
+  refresh(streamName: string, remoteIds: string[]): Promise<void>;
+  tombstone(streamName: string, remoteIds: string[]): Promise<void>;
+  markMerged(streamName: string, mergedRemoteIds: string[], survivorRemoteId: string): Promise<void>;
+}
