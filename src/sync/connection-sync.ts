@@ -1,0 +1,112 @@
+import type { CrmConnector, RecordActions } from '../connectors/types.js';
+import { connectionBlockedReason } from './connection-status.js';
+import { fieldDefsFor, syncStream, type StreamRunOptions, type StreamRunOutcome, type SyncContext } from './engine.js';
+import { markMerged, tombstone, writePage } from './store.js';
+import { syncLockKey, tryLock } from './lock.js';
+
+export interface ConnectionRunOptions extends StreamRunOptions {
+  /** Only these streams (CRM object names); all by default. */
+  streams?: string[];
+}
+
+/** Runs every stream of a connection in the connector's order; stops early when the CRM blocks us. */
+export async function syncConnection(
+  ctx: SyncContext,
+  connectionId: string,
+  connector: CrmConnector,
+  options: ConnectionRunOptions = {},
+): Promise<StreamRunOutcome[]> {
+  const all = connector.streams();
+  const unknown = (options.streams ?? []).filter((s) => !all.some((x) => x.name === s));
+  if (unknown.length) throw new Error(`unknown object(s) ${unknown.join(', ')}; this connection syncs ${all.map((s) => s.name).join(', ')}`);
+  const streams = options.streams?.length ? all.filter((s) => options.streams!.includes(s.name)) : all;
+  const outcomes: StreamRunOutcome[] = [];
+  for (const stream of streams) {
+    const connection = await ctx.db.prisma.connection.findUniqueOrThrow({ where: { id: connectionId } });
+    const blocked = connectionBlockedReason(connection);
+    if (blocked) {
+      outcomes.push({ stream: stream.name, status: 'SKIPPED', error: blocked, progress: emptyProgress(stream.name) });
+      continue;
+    }
+    const outcome = await syncStream(ctx, connectionId, connector, stream, options);
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}
+
+function emptyProgress(stream: string) {
+  return { stream, pages: 0, recordsSeen: 0, recordsWritten: 0, recordsDeleted: 0, rateLimited: 0, waitedMs: 0 };
+}
+
+/**
+ * Runs stuck in RUNNING past the timeout whose lock nobody holds died with their process:
+ * mark them FAILED with a reason, so the next tick starts again from the saved cursor.
+ */
+export async function recoverStuckRuns(ctx: SyncContext, timeoutMs: number): Promise<number> {
+  const cutoff = new Date(Date.now() - timeoutMs);
+  const stuck = await ctx.db.prisma.syncState.findMany({ where: { status: 'RUNNING', stageStartedAt: { lt: cutoff } } });
+  let recovered = 0;
+  for (const state of stuck) {
+    const lock = await tryLock(ctx.db, syncLockKey(state.connectionId, state.objectType));
+    if (!lock) continue; // still running somewhere: a long run, not a stuck one
+    try {
+      const reason = 'recovered: the run stopped without finishing (its process died); the next run resumes from the saved cursor';
+      await ctx.db.prisma.$transaction([
+        ctx.db.prisma.syncState.update({ where: { id: state.id }, data: { status: 'FAILED', lastError: reason, stageStartedAt: null } }),
+        ctx.db.prisma.syncRun.updateMany({
+          where: { connectionId: state.connectionId, objectType: state.objectType, status: 'RUNNING' },
+          data: { status: 'FAILED', error: reason, finishedAt: new Date() },
+        }),
+      ]);
+      recovered++;
+      ctx.logger.warn({ connectionId: state.connectionId, stream: state.objectType }, 'recovered a sync run stuck in RUNNING');
+    } finally {
+      await lock.release();
+    }
+  }
+  return recovered;
+}
+
+/** The store operations webhook and change-event handlers may ask for, bound to one connection. */
+export function recordActions(ctx: SyncContext, connectionId: string, connector: CrmConnector): RecordActions {
+  const streamNamed = (name: string) => {
+    const stream = connector.streams().find((s) => s.name === name);
+    if (!stream) throw new Error(`unknown stream ${name}`);
+    return stream;
+  };
+  const withClient = async <T>(work: (client: import('pg').PoolClient) => Promise<T>): Promise<T> => {
+    const client = await ctx.db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+  return {
+    async refresh(streamName, remoteIds) {
+      const stream = streamNamed(streamName);
+      const ids = [...new Set(remoteIds)];
+      if (!ids.length) return;
+      const defs = await fieldDefsFor(ctx, connectionId, connector, stream);
+      const fetched = await connector.fetchByIds(stream, ids);
+      const records = fetched.records.map((raw) => connector.normalize(stream, raw, defs));
+      await withClient((client) =>
+        writePage(client, { connectionId, kind: stream.kind, records, deletedRemoteIds: fetched.missingRemoteIds, now: new Date() }),
+      );
+    },
+    async tombstone(streamName, remoteIds) {
+      const stream = streamNamed(streamName);
+      await withClient((client) => tombstone(client, connectionId, stream.kind, remoteIds, new Date()));
+    },
+    async markMerged(streamName, mergedRemoteIds, survivorRemoteId) {
+      const stream = streamNamed(streamName);
+      await withClient((client) => markMerged(client, connectionId, stream.kind, mergedRemoteIds, survivorRemoteId, new Date()));
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import type { Database } from '../db/client.js';
+import type { CrmConnector, Provider, RecordActions } from '../connectors/types.js';
+import { connectionBlockedReason } from '../sync/connection-status.js';
+import { recordActions } from '../sync/connection-sync.js';
+import { describeError, type SyncContext } from '../sync/engine.js';
+import { scrubSecrets } from '../log.js';
+
+/**
+ * The webhook inbox. Receivers store events here before answering 2xx (deduplicated by the
+ * CRM's event id), and the processor applies them afterwards, so a slow CRM never makes us
+ * miss a delivery deadline and a crash never loses an acknowledged event.
+ */
+
+export interface InboundEvent {
+  eventId: string;
+  connectionId: string | null;
+  payload: unknown;
+}
+
+export async function storeEvents(db: Database, provider: Provider, events: InboundEvent[]): Promise<{ stored: number; duplicates: number }> {
+  if (!events.length) return { stored: 0, duplicates: 0 };
+  const { count } = await db.prisma.webhookEvent.createMany({
+    data: events.map((e) => ({ provider, eventId: e.eventId, connectionId: e.connectionId, payload: e.payload as object })),
+    skipDuplicates: true,
+  });
+  return { stored: count, duplicates: events.length - count };
+}
+
+/** Applies one connection's events through the store actions (re-read, tombstone, merge). */
+export type EventHandler = (payloads: unknown[], actions: RecordActions) => Promise<void>;
+
+export interface InboxDeps {
+  ctx: SyncContext;
+  connectorFor(connectionId: string): Promise<CrmConnector>;
+  handlers: Partial<Record<Provider, EventHandler>>;
+  /** Attempts before an event is FAILED for good. */
+  maxAttempts?: number;
+}
+
+interface PendingRow {
+  id: string;
+  connectionId: string | null;
+  provider: Provider;
+  payload: unknown;
+  attempts: number;
+}
+
+export interface InboxResult {
+  processed: number;
+  failed: number;
+  deferred: number;
+}
+
+/** Claims a batch of pending events (SKIP LOCKED, so replicas share the work) and applies them. */
+export async function processInbox(deps: InboxDeps, batchSize = 200): Promise<InboxResult> {
+  const { db, logger } = deps.ctx;
+  const maxAttempts = deps.maxAttempts ?? 5;
+  const result: InboxResult = { processed: 0, failed: 0, deferred: 0 };
+  const client = await db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<PendingRow>(
+      `SELECT "id", "connectionId", "provider", "payload", "attempts" FROM "WebhookEvent"
+       WHERE "status" = 'PENDING' ORDER BY "receivedAt" LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [batchSize],
+    );
+    const groups = new Map<string | null, PendingRow[]>();
+    for (const row of rows) groups.set(row.connectionId, [...(groups.get(row.connectionId) ?? []), row]);
+    for (const [connectionId, events] of groups) {
+      const ids = events.map((e) => e.id);
+      const handler = events[0] && deps.handlers[events[0].provider];
+      if (!connectionId || !handler) {
+        const reason = connectionId ? `no handler for ${events[0]?.provider} events` : 'no connection matches this event (unknown portal or org)';
+        await client.query(`UPDATE "WebhookEvent" SET "status" = 'FAILED', "error" = $2, "processedAt" = now() WHERE "id" = ANY($1::uuid[])`, [ids, reason]);
+        result.failed += ids.length;
+        continue;
+      }
+      const connection = await db.prisma.connection.findUnique({ where: { id: connectionId } });
+      const blocked = connection && connectionBlockedReason(connection);
+      if (blocked) {
+        result.deferred += ids.length; // they wait for the connection, they do not fail
+        continue;
+      }
+      try {
+        const connector = await deps.connectorFor(connectionId);
+        await handler(events.map((e) => e.payload), recordActions(deps.ctx, connectionId, connector));
+        await client.query(`UPDATE "WebhookEvent" SET "status" = 'PROCESSED', "processedAt" = now(), "attempts" = "attempts" + 1, "error" = NULL WHERE "id" = ANY($1::uuid[])`, [ids]);
+        result.processed += ids.length;
+      } catch (error) {
+        const message = scrubSecrets(describeError(error));
+        await client.query(
+          `UPDATE "WebhookEvent" SET "attempts" = "attempts" + 1, "error" = $2,
+             "status" = CASE WHEN "attempts" + 1 >= $3 THEN 'FAILED'::"WebhookStatus" ELSE 'PENDING'::"WebhookStatus" END,
+             "processedAt" = CASE WHEN "attempts" + 1 >= $3 THEN now() END
+           WHERE "id" = ANY($1::uuid[])`,
+          [ids, message, maxAttempts],
+        );
+        logger.warn({ err: error, connectionId, events: ids.length }, 'webhook events could not be applied');
+        result.failed += events.filter((e) => e.attempts + 1 >= maxAttempts).length;
+      }
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+  return result;
+}
