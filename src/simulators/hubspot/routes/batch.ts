@@ -151,7 +151,7 @@ async function upsert(ctx: RequestContext): Promise<void> {
   for (const input of body.inputs) {
     const idProperty = input.idProperty ?? 'hs_object_id';
     const existing = resolve(ctx, type, input.id, idProperty);
-    const selection = propertySelection(ctx.sim.store, type, Object.keys(input.properties));
+    const selection = propertySelection(ctx.sim.store, type, [...Object.keys(input.properties), idProperty]);
     if (existing) {
       const result = ctx.sim.store.update(type, existing.id, input.properties);
       if (!result.ok) {
