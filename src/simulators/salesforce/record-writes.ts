@@ -13,7 +13,7 @@ import type { FieldDef, ObjectDef } from './schema.js';
 import type { RecordLookup } from './soql/fields.js';
 import { derivedValues } from './standard-objects.js';
 import type { RecordValues } from './store.js';
-import { formatDateTime, type FieldValue } from './values.js';
+import { formatDateTime, parseDateTime, type FieldValue } from './values.js';
 
 export interface WriteContext extends RecordLookup {
   /** '' for a person (control API), else e.g. 'com/salesforce/api/rest/61.0'. */
@@ -74,7 +74,8 @@ function isSystemStamp(field: FieldDef): boolean {
 
 function stampValue(raw: unknown): FieldValue {
   if (raw instanceof Date) return formatDateTime(raw.getTime());
-  return typeof raw === 'string' ? raw : null;
+  const ms = typeof raw === 'string' ? parseDateTime(raw) : null;
+  return ms === null ? (typeof raw === 'string' ? raw : null) : formatDateTime(ms);
 }
 
 function checkRequired(object: ObjectDef, record: Record<string, FieldValue>): void {

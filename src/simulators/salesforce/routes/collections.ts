@@ -105,7 +105,10 @@ export function handleCollections(services: OrgServices, request: ApiRequest): A
     case 'PATCH': {
       const { allOrNone, records } = readBatch(request.body);
       return json(200, runBatch(services, records, allOrNone, (record) => {
-        const { Id: id, ...fields } = record;
+        // Field names are case-insensitive; jsforce sends the key as `id`.
+        const idKey = Object.keys(record).find((key) => key.toLowerCase() === 'id');
+        const id = idKey === undefined ? undefined : record[idKey];
+        const fields = Object.fromEntries(Object.entries(record).filter(([key]) => key !== idKey));
         if (typeof id !== 'string') throw new SalesforceApiError(400, 'MISSING_ARGUMENT', 'Id not specified in an update call', []);
         updateRecord(ctx, typeOf(record), id, fields);
         return { id: to18(id) };
