@@ -42,7 +42,7 @@ describe('Salesforce simulator queries', () => {
 
     const second = await conn.queryMore<{ Id: string }>(first.nextRecordsUrl as string);
     expect(second.records).toHaveLength(100);
-    expect(second.records[0]?.Id > (first.records[99]?.Id ?? '')).toBe(true);
+    expect((second.records[0]?.Id ?? '') > (first.records[99]?.Id ?? '')).toBe(true);
 
     const capped = await conn.query<{ Id: string }>('SELECT Id FROM Task ORDER BY Id').run({ autoFetch: true, maxFetch: 150 });
     expect(capped.records).toHaveLength(150);
