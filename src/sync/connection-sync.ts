@@ -22,6 +22,7 @@ export async function syncConnection(
   const streams = options.streams?.length ? all.filter((s) => options.streams!.includes(s.name)) : all;
   const outcomes: StreamRunOutcome[] = [];
   for (const stream of streams) {
+    if (options.signal?.aborted) break;
     const connection = await ctx.db.prisma.connection.findUniqueOrThrow({ where: { id: connectionId } });
     const blocked = connectionBlockedReason(connection);
     if (blocked) {

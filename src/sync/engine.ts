@@ -34,6 +34,8 @@ export interface StreamRunOptions {
   /** Start over from the beginning (FULL phase, no cursor). */
   full?: boolean;
   onProgress?: (progress: SyncProgress) => void;
+  /** Stops the run after the current page (shutdown); the saved cursor makes the next run resume. */
+  signal?: AbortSignal;
 }
 
 export interface StreamRunOutcome {
@@ -155,6 +157,7 @@ export async function syncStream(
         waitedMs: stats().waitedMs,
       });
       options.onProgress?.({ ...progress });
+      if (options.signal?.aborted) throw new Error('interrupted by shutdown; the next run resumes from the saved cursor');
     }
     const s = stats();
     const error = failures.length ? `${failures.length} record(s) could not be normalized: ${failures.slice(0, 5).join('; ')}` : null;

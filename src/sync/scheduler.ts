@@ -1,0 +1,111 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { CrmConnector } from '../connectors/types.js';
+import { processInbox, type InboxDeps } from '../webhooks/inbox.js';
+import { recoverStuckRuns, syncConnection } from './connection-sync.js';
+import type { SyncContext } from './engine.js';
+
+/**
+ * Ticks each connection's sync on its own cron (settings.syncCron, else SYNC_CRON), skipping a
+ * tick while that connection's previous run is still going; recovers stuck runs; drains the
+ * webhook inbox. Cross-replica safety comes from the advisory locks in the engine, not from here.
+ */
+
+export interface SchedulerDeps {
+  ctx: SyncContext;
+  connectorFor(connectionId: string): Promise<CrmConnector>;
+  defaultCron: string;
+  inbox: Omit<InboxDeps, 'ctx' | 'connectorFor'>;
+  /** A RUNNING state older than this, whose lock is free, is recovered. */
+  stuckAfterMs?: number;
+  inboxIntervalMs?: number;
+}
+
+export interface Scheduler {
+  /** Picks up new, changed and removed connections. */
+  reconcile(): Promise<void>;
+  /** Runs one connection now, unless it is already running here. */
+  runNow(connectionId: string, options?: { full?: boolean; streams?: string[] }): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+export function startScheduler(deps: SchedulerDeps): Scheduler {
+  const { ctx } = deps;
+  const tasks = new Map<string, { cron: string; task: ScheduledTask }>();
+  const running = new Map<string, Promise<unknown>>();
+  let stopped = false;
+  const shutdown = new AbortController();
+
+  const runConnection = (connectionId: string, options: { full?: boolean; streams?: string[] } = {}): boolean => {
+    if (running.has(connectionId) || stopped) return false;
+    const run = (async () => {
+      try {
+        const connector = await deps.connectorFor(connectionId);
+        await syncConnection(ctx, connectionId, connector, { ...options, signal: shutdown.signal });
+      } catch (error) {
+        ctx.logger.error({ err: error, connectionId }, 'scheduled sync failed to start');
+      } finally {
+        running.delete(connectionId);
+      }
+    })();
+    running.set(connectionId, run);
+    return true;
+  };
+
+  const reconcile = async () => {
+    const connections = await ctx.db.prisma.connection.findMany({ select: { id: true, settings: true } });
+    const seen = new Set<string>();
+    for (const c of connections) {
+      seen.add(c.id);
+      const settings = (c.settings ?? {}) as { syncCron?: string };
+      const expression = settings.syncCron && cron.validate(settings.syncCron) ? settings.syncCron : deps.defaultCron;
+      const existing = tasks.get(c.id);
+      if (existing?.cron === expression) continue;
+      await existing?.task.destroy();
+      const task = cron.schedule(expression, () => void runConnection(c.id), { name: `sync:${c.id}`, noOverlap: true });
+      tasks.set(c.id, { cron: expression, task });
+    }
+    for (const [id, entry] of tasks) {
+      if (!seen.has(id)) {
+        await entry.task.destroy();
+        tasks.delete(id);
+      }
+    }
+  };
+
+  const housekeeping = cron.schedule(
+    '* * * * *',
+    async () => {
+      await reconcile().catch((error: unknown) => ctx.logger.error({ err: error }, 'could not reconcile sync schedules'));
+      await recoverStuckRuns(ctx, deps.stuckAfterMs ?? 30 * 60_000).catch((error: unknown) =>
+        ctx.logger.error({ err: error }, 'could not recover stuck sync runs'),
+      );
+    },
+    { name: 'sync:housekeeping', noOverlap: true },
+  );
+
+  let inboxBusy: Promise<unknown> | null = null;
+  const inboxTimer = setInterval(() => {
+    if (inboxBusy || stopped) return;
+    inboxBusy = processInbox({ ...deps.inbox, ctx, connectorFor: deps.connectorFor })
+      .catch((error: unknown) => ctx.logger.error({ err: error }, 'webhook inbox processing failed'))
+      .finally(() => (inboxBusy = null));
+  }, deps.inboxIntervalMs ?? 1000);
+  inboxTimer.unref();
+
+  return {
+    reconcile,
+    async runNow(connectionId, options) {
+      return runConnection(connectionId, options);
+    },
+    async stop() {
+      stopped = true;
+      shutdown.abort();
+      clearInterval(inboxTimer);
+      await housekeeping.destroy();
+      await Promise.all([...tasks.values()].map((t) => t.task.destroy()));
+      tasks.clear();
+      // Let in-flight runs finish their current page; their cursors are already safe.
+      await Promise.allSettled([...running.values(), inboxBusy]);
+    },
+  };
+}
