@@ -247,7 +247,7 @@ describe('associations v4', () => {
 
   it('creates with PUT and removes with DELETE', async () => {
     const put = await api<{ fromObjectId: number; toObjectId: number }>('PUT', '/crm/v4/objects/contacts/105/associations/companies/5000001', [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 279 }]);
-    expect(put.status).toBe(200);
+    expect(put.status).toBe(201);
     expect(put.body).toMatchObject({ fromObjectId: 105, toObjectId: 5000001 });
     const fromCompany = await api<{ results: { toObjectId: number; associationTypes: { typeId: number }[] }[] }>('GET', '/crm/v4/objects/companies/5000001/associations/contacts');
     expect(fromCompany.body.results.find((r) => r.toObjectId === 105)?.associationTypes.map((t) => t.typeId)).toContain(280);

@@ -122,7 +122,7 @@ async function put(ctx: RequestContext): Promise<void> {
     ctx.error(validation(`Could not associate ${SINGULAR[from]} ${fromId} with ${SINGULAR[to]} ${toId}: unknown record or association type.`));
     return;
   }
-  ctx.json(200, {
+  ctx.json(201, {
     fromObjectTypeId: OBJECT_TYPE_ID[from], fromObjectId: Number(fromId),
     toObjectTypeId: OBJECT_TYPE_ID[to], toObjectId: Number(toId),
     labels: body.map((t) => associationLabel(from, to, t.associationTypeId)).filter((l): l is string => l !== null),
