@@ -1,0 +1,195 @@
+import { fieldDefsByName, type FieldDefs } from '../canonical/fields.js';
+import type { Database } from '../db/client.js';
+import { CrmError, type CrmConnector, type Provider, type WriteOp, type WriteResult } from '../connectors/types.js';
+import { scrubSecrets, type Logger } from '../log.js';
+import { markConnectionFailure } from '../sync/connection-status.js';
+import { tombstoneContact, reflectWrite } from './reflect.js';
+import { crmObjectFor, mapFields, mappingFor } from './mapping.js';
+import { claimDue, markDead, markDone, releaseExpiredLeases, retryLater, type OutboxRow } from './outbox.js';
+
+/**
+ * Drains the write-back outbox to the CRMs. Pending writes to one record collapse into one
+ * (latest wins per field); each connection's writes go out in the connector's batches
+ * (HubSpot 100, Salesforce 200) and every item's result is handled on its own.
+ */
+
+export interface WorkerDeps {
+  db: Database;
+  logger: Logger;
+  connectorFor(connectionId: string): Promise<CrmConnector>;
+  /** Rows claimed per tick. */
+  batchSize?: number;
+  leaseMs?: number;
+  maxAttempts?: number;
+  backoffBaseMs?: number;
+  /** How long a describe of the CRM's fields is trusted. */
+  fieldCacheMs?: number;
+}
+
+export interface DrainResult {
+  claimed: number;
+  done: number;
+  dead: number;
+  retried: number;
+  waiting: number;
+}
+
+interface Collapsed {
+  op: WriteOp;
+  rows: OutboxRow[];
+  fields: Record<string, unknown>;
+}
+
+export interface WriteBackWorker {
+  drainOnce(): Promise<DrainResult>;
+  /** Drains until nothing is due (or `maxTicks`), for the CLI and tests. */
+  drainAll(maxTicks?: number): Promise<DrainResult>;
+  start(intervalMs?: number): void;
+  stop(): Promise<void>;
+}
+
+export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
+  const maxAttempts = deps.maxAttempts ?? 3;
+  const backoffBase = deps.backoffBaseMs ?? 1000;
+  const fieldCache = new Map<string, { at: number; defs: FieldDefs }>();
+
+  async function fieldsOf(connectionId: string, connector: CrmConnector, objectType: string): Promise<FieldDefs> {
+    const key = `${connectionId}:${objectType}`;
+    const cached = fieldCache.get(key);
+    if (cached && Date.now() - cached.at < (deps.fieldCacheMs ?? 5 * 60_000)) return cached.defs;
+    const stream = connector.streams().find((s) => s.name === objectType) ?? { name: objectType, kind: 'CONTACT' as const };
+    const defs = fieldDefsByName(await connector.describe(stream));
+    fieldCache.set(key, { at: Date.now(), defs });
+    return defs;
+  }
+
+  function collapse(provider: Provider, rows: OutboxRow[]): Collapsed[] {
+    const groups = new Map<string, OutboxRow[]>();
+    for (const row of [...rows].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())) {
+      const identity = row.remoteId ?? String(row.fields.email ?? row.id);
+      const key = `${row.operation}:${row.objectType}:${identity}`;
+      groups.set(key, [...(groups.get(key) ?? []), row]);
+    }
+    return [...groups.values()].map((group) => {
+      const first = group[0]!;
+      const fields = Object.assign({}, ...group.map((r) => r.fields)) as Record<string, unknown>;
+      return {
+        rows: group,
+        fields,
+        op: { key: first.id, objectType: crmObjectFor(provider, first.objectType), remoteId: first.remoteId, operation: first.operation, properties: {} },
+      };
+    });
+  }
+
+  async function handleResult(connectionId: string, item: Collapsed, result: WriteResult | undefined): Promise<keyof DrainResult> {
+    const ids = item.rows.map((r) => r.id);
+    if (result?.ok) {
+      await reflectWrite(deps.db, connectionId, item, result.remoteId);
+      await markDone(deps.db.pool, ids);
+      return 'done';
+    }
+    const error = result?.error ?? new CrmError('HUBSPOT', 'protocol', 'the connector returned no result for this write', { origin: 'us' });
+    const reason = scrubSecrets(`[${error.provider} ${error.kind}${error.details.crmCode ? ` ${error.details.crmCode}` : ''}] ${error.message}`);
+    if (error.kind === 'not_found') {
+      await markDead(deps.db, ids, `record deleted in CRM: ${reason}`);
+      if (item.op.remoteId) await tombstoneContact(deps.db, connectionId, item.op.remoteId);
+      return 'dead';
+    }
+    if (error.kind === 'auth' || error.kind === 'forbidden' || error.kind === 'limit_exhausted') {
+      await markConnectionFailure(deps.db, connectionId, error);
+      await retryLater(deps.db, ids, 60_000, reason, false);
+      return 'waiting';
+    }
+    const attempts = Math.max(...item.rows.map((r) => r.attempts));
+    if (error.retryable && attempts < maxAttempts) {
+      const delay = Math.max(error.details.retryAfterMs ?? 0, backoffBase * 2 ** (attempts - 1));
+      await retryLater(deps.db, ids, Math.min(delay, 60_000), reason, true);
+      return 'retried';
+    }
+    await markDead(deps.db, ids, error.retryable ? `gave up after ${attempts} attempts: ${reason}` : reason);
+    return 'dead';
+  }
+
+  async function drainConnection(connectionId: string, rows: OutboxRow[], tally: DrainResult): Promise<void> {
+    const connection = await deps.db.prisma.connection.findUniqueOrThrow({ where: { id: connectionId } });
+    const connector = await deps.connectorFor(connectionId);
+    const mapping = mappingFor(connection.provider, connection.settings);
+    const ready: Collapsed[] = [];
+    for (const item of collapse(connection.provider, rows)) {
+      const defs = await fieldsOf(connectionId, connector, item.op.objectType);
+      const mapped = item.op.operation === 'UPDATE' ? mapFields(item.fields, mapping, defs) : { properties: item.fields as WriteOp['properties'], missing: [] };
+      if (mapped.missing.length) {
+        await markDead(
+          deps.db,
+          item.rows.map((r) => r.id),
+          `field(s) ${mapped.missing.join(', ')} do not exist on ${item.op.objectType} in ${connection.provider}; run: context-layer fields ensure ${connection.name}`,
+        );
+        tally.dead += item.rows.length;
+        continue;
+      }
+      item.op.properties = mapped.properties;
+      ready.push(item);
+    }
+    if (!ready.length) return;
+    let results: WriteResult[];
+    try {
+      results = await connector.write(ready.map((r) => r.op));
+    } catch (error) {
+      const crmError = error instanceof CrmError ? error : new CrmError(connection.provider, 'network', (error as Error).message, { origin: 'us' });
+      results = ready.map((r) => ({ key: r.op.key, ok: false, error: crmError }));
+    }
+    const byKey = new Map(results.map((r) => [r.key, r]));
+    for (const item of ready) {
+      const outcome = await handleResult(connectionId, item, byKey.get(item.op.key));
+      tally[outcome] += item.rows.length;
+    }
+  }
+
+  async function drainOnce(): Promise<DrainResult> {
+    await releaseExpiredLeases(deps.db, deps.leaseMs ?? 120_000);
+    const rows = await claimDue(deps.db, deps.batchSize ?? 1000);
+    const tally: DrainResult = { claimed: rows.length, done: 0, dead: 0, retried: 0, waiting: 0 };
+    const byConnection = new Map<string, OutboxRow[]>();
+    for (const row of rows) byConnection.set(row.connectionId, [...(byConnection.get(row.connectionId) ?? []), row]);
+    for (const [connectionId, group] of byConnection) {
+      try {
+        await drainConnection(connectionId, group, tally);
+      } catch (error) {
+        // Unexpected: put the rows back to be retried, counted, and never lost.
+        deps.logger.error({ err: error, connectionId }, 'write-back failed for a connection');
+        await retryLater(deps.db, group.map((r) => r.id), backoffBase, scrubSecrets(`[context-layer] ${(error as Error).message}`), true);
+        tally.retried += group.length;
+      }
+    }
+    if (rows.length) deps.logger.info(tally, 'write-back tick');
+    return tally;
+  }
+
+  let timer: NodeJS.Timeout | null = null;
+  let busy: Promise<unknown> | null = null;
+  return {
+    drainOnce,
+    async drainAll(maxTicks = 1000) {
+      const total: DrainResult = { claimed: 0, done: 0, dead: 0, retried: 0, waiting: 0 };
+      for (let tick = 0; tick < maxTicks; tick++) {
+        const result = await drainOnce();
+        for (const k of Object.keys(total) as (keyof DrainResult)[]) total[k] += result[k];
+        if (!result.claimed) break;
+      }
+      return total;
+    },
+    start(intervalMs = 1000) {
+      timer = setInterval(() => {
+        if (busy) return;
+        busy = drainOnce()
+          .catch((error: unknown) => deps.logger.error({ err: error }, 'write-back tick failed'))
+          .finally(() => (busy = null));
+      }, intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      await busy;
+    },
+  };
+}
