@@ -46,6 +46,12 @@ export class RequestContext {
     sendJson(this.res, status, body, this.headers);
   }
 
+  /** A body already serialized (the list endpoint assembles cached record JSON). */
+  rawJson(status: number, text: string): void {
+    this.res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text), ...this.headers });
+    this.res.end(text);
+  }
+
   error(error: HubspotError): void {
     sendHubspotError(this.res, error, this.headers);
   }

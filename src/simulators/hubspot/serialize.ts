@@ -66,3 +66,18 @@ function v3AssociationResults(store: HubspotStore, fromType: ObjectType, fromId:
   }
   return rows;
 }
+
+const jsonCache = new WeakMap<HubspotRecord, { selectionKey: string; version: number; json: string }>();
+
+/**
+ * The record's JSON for one property selection, cached until the record changes. The list
+ * endpoint is the connector's hot path: re-serializing 100 unchanged records per page would
+ * dominate its cost.
+ */
+export function recordJson(store: HubspotStore, record: HubspotRecord, properties: readonly string[], selectionKey: string): string {
+  const cached = jsonCache.get(record);
+  if (cached && cached.version === record.version && cached.selectionKey === selectionKey) return cached.json;
+  const json = JSON.stringify(serializeRecord(store, record, properties));
+  jsonCache.set(record, { selectionKey, version: record.version, json });
+  return json;
+}

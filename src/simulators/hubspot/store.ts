@@ -26,6 +26,8 @@ export interface HubspotRecord {
   archivedAt: number | null;
   /** Wall-clock ms of the last write: search ignores records written within its indexing lag. */
   writtenAt: number;
+  /** Bumped on every change, so serialized JSON can be cached per version. */
+  version: number;
 }
 
 export interface HubspotOwner {
@@ -163,7 +165,7 @@ export class HubspotStore {
     const now = options.now ?? Date.now();
     const record: HubspotRecord = {
       id, type, properties: {}, createdAt: options.createdAt ?? now, updatedAt: options.updatedAt ?? now,
-      archived: false, archivedAt: null, writtenAt: Date.now(),
+      archived: false, archivedAt: null, writtenAt: Date.now(), version: 0,
     };
     for (const [name, value] of Object.entries(checked.value)) if (value !== null) record.properties[name] = value;
     this.stamp(record);
@@ -286,6 +288,7 @@ export class HubspotStore {
   }
 
   private stamp(record: HubspotRecord): void {
+    record.version++;
     record.properties.hs_object_id = record.id;
     record.properties[CREATED[record.type]] = toIso(record.createdAt);
     record.properties[LAST_MODIFIED[record.type]] = toIso(record.updatedAt);

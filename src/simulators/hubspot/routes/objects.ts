@@ -7,7 +7,7 @@ import { creationEvents, lifecycleEvent, propertyChangeEvents } from '../change-
 import { route, type RequestContext, type Route } from '../context.js';
 import { notFound, validation } from '../errors.js';
 import { resolveObjectType, targetTypeForTypeId, type ObjectType } from '../schema.js';
-import { propertySelection, serializeRecord } from '../serialize.js';
+import { propertySelection, recordJson, serializeRecord } from '../serialize.js';
 
 export const propertyValuesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
 
@@ -54,15 +54,17 @@ function list(ctx: RequestContext): void {
   const properties = propertySelection(ctx.sim.store, type, ctx.listParam('properties'));
   const associations = associationsParam(ctx);
   const page = ctx.sim.store.page(type, { archived, after, limit });
-  const body: { results: unknown[]; paging?: { next: { after: string; link: string } } } = {
-    results: page.records.map((r) => serializeRecord(ctx.sim.store, r, properties, associations)),
-  };
+  let paging = '';
   if (page.nextAfter !== undefined) {
     const next = new URL(ctx.url.href);
     next.searchParams.set('after', String(page.nextAfter));
-    body.paging = { next: { after: String(page.nextAfter), link: next.href } };
+    paging = `,"paging":${JSON.stringify({ next: { after: String(page.nextAfter), link: next.href } })}`;
   }
-  ctx.json(200, body);
+  const selectionKey = properties.join(',');
+  const results = associations.length > 0
+    ? page.records.map((r) => JSON.stringify(serializeRecord(ctx.sim.store, r, properties, associations)))
+    : page.records.map((r) => recordJson(ctx.sim.store, r, properties, selectionKey));
+  ctx.rawJson(200, `{"results":[${results.join(',')}]${paging}}`);
 }
 
 function getOne(ctx: RequestContext): void {
