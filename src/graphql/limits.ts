@@ -1,0 +1,114 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  GraphQLError,
+  getNamedType,
+  isLeafType,
+  Kind,
+  type ASTVisitor,
+  type FragmentDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+} from 'graphql';
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+
+/**
+ * Query cost limits: a depth limit as a validation rule, and a complexity limit checked once
+ * the operation and its variables are known. Both answer GRAPHQL_VALIDATION_FAILED (HTTP 400).
+ */
+
+function selectionDepth(
+  set: SelectionSetNode | undefined,
+  fragments: (name: string) => FragmentDefinitionNode | null | undefined,
+  visiting: Set<string>,
+): number {
+  if (!set) return 0;
+  let deepest = 0;
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.FIELD) {
+      // Introspection is exempt: tools nest __type/ofType deeper than any real query.
+      if (selection.name.value.startsWith('__')) continue;
+      deepest = Math.max(deepest, 1 + selectionDepth(selection.selectionSet, fragments, visiting));
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      deepest = Math.max(deepest, selectionDepth(selection.selectionSet, fragments, visiting));
+    } else {
+      const name = selection.name.value;
+      const fragment = fragments(name);
+      // A fragment cycle is reported by graphql's own NoFragmentCycles rule.
+      if (!fragment || visiting.has(name)) continue;
+      visiting.add(name);
+      deepest = Math.max(deepest, selectionDepth(fragment.selectionSet, fragments, visiting));
+      visiting.delete(name);
+    }
+  }
+  return deepest;
+}
+
+export function depthLimitRule(maxDepth: number) {
+  return (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(operation) {
+      const depth = selectionDepth(operation.selectionSet, (name) => context.getFragment(name), new Set());
+      if (depth > maxDepth) {
+        context.reportError(
+          new GraphQLError(`the query is ${depth} levels deep; the limit is ${maxDepth}`, { nodes: [operation] }),
+        );
+      }
+    },
+  });
+}
+
+/** What one context packet costs beyond its selected fields: about ten store reads. */
+export const PACKET_COST = 10;
+const WRITE_COST = 10;
+
+function listLength(value: unknown): number {
+  return Array.isArray(value) ? value.length : 1;
+}
+
+/**
+ * Scalars are free, objects cost 1, lists multiply their children by their page size, and
+ * packets and writes carry their own weight times the number asked for.
+ */
+export const estimateComplexity: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  switch (field.name) {
+    case 'contextPacket':
+      return PACKET_COST + childComplexity;
+    case 'contextPackets':
+      return listLength(args['contactIds']) * (PACKET_COST + childComplexity);
+    case 'writeBackScore':
+      return WRITE_COST + childComplexity;
+    case 'writeBackScores':
+      return listLength(args['inputs']) * (WRITE_COST + childComplexity);
+  }
+  const own = isLeafType(getNamedType(field.type)) ? 0 : 1;
+  const first = args['first'];
+  return typeof first === 'number' && first > 0 ? own + first * childComplexity : own + childComplexity;
+};
+
+export function complexityLimitPlugin(maxComplexity: number): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, schema }) {
+          let complexity: number;
+          try {
+            complexity = getComplexity({
+              schema,
+              query: document,
+              variables: request.variables ?? {},
+              operationName: request.operationName ?? undefined,
+              estimators: [estimateComplexity],
+            });
+          } catch {
+            // Bad variables: execution reports them properly as BAD_USER_INPUT.
+            return;
+          }
+          if (complexity > maxComplexity) {
+            throw new GraphQLError(`the query's complexity is ${complexity}; the limit is ${maxComplexity}`, {
+              extensions: { code: 'GRAPHQL_VALIDATION_FAILED', complexity, maxComplexity, http: { status: 400 } },
+            });
+          }
+        },
+      };
+    },
+  };
+}

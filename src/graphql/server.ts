@@ -1,0 +1,72 @@
+import { readFile } from 'node:fs/promises';
+import { ApolloServer } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Config } from '../config.js';
+import type { Database } from '../db/client.js';
+import type { Logger } from '../log.js';
+import { graphqlSchemaPath } from '../paths.js';
+import { createContextFunction, type GraphqlContext } from './context.js';
+import { PUBLIC_ERROR_CODES } from './errors.js';
+import { complexityLimitPlugin, depthLimitRule } from './limits.js';
+import { resolvers } from './resolvers/index.js';
+
+/** Large enough for 100 scores with 4000-character rationales, small enough to refuse junk. */
+export const GRAPHQL_BODY_LIMIT = '1mb';
+
+export interface GraphqlMiddleware {
+  middleware: RequestHandler;
+  stop(): Promise<void>;
+}
+
+/**
+ * Known errors pass through with their code; anything else is logged with its details and
+ * answered as INTERNAL_SERVER_ERROR without them, so no SQL or stack reaches a client.
+ */
+function createFormatError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const code = formatted.extensions?.['code'];
+    if (original instanceof GraphQLError && typeof code === 'string' && PUBLIC_ERROR_CODES.has(code)) {
+      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    logger.error({ err: original, path: formatted.path }, 'GraphQL request failed unexpectedly');
+    return {
+      message: 'Internal server error',
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
+  };
+}
+
+/** Malformed or oversized JSON bodies, answered in GraphQL's error shape instead of HTML. */
+const bodyErrors: ErrorRequestHandler = (error: { status?: number; type?: string }, _req, res, next) => {
+  if (typeof error.status !== 'number' || error.status >= 500) {
+    next(error);
+    return;
+  }
+  const message = error.type === 'entity.too.large' ? `the request body exceeds ${GRAPHQL_BODY_LIMIT}` : 'the request body is not valid JSON';
+  res.status(error.status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+};
+
+export async function createGraphqlMiddleware(deps: { db: Database; config: Config; logger: Logger }): Promise<GraphqlMiddleware> {
+  const server = new ApolloServer<GraphqlContext>({
+    typeDefs: await readFile(graphqlSchemaPath, 'utf8'),
+    resolvers,
+    validationRules: [depthLimitRule(deps.config.GRAPHQL_MAX_DEPTH)],
+    plugins: [complexityLimitPlugin(deps.config.GRAPHQL_MAX_COMPLEXITY), ApolloServerPluginLandingPageDisabled()],
+    formatError: createFormatError(deps.logger),
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+  });
+  await server.start();
+  const router = express.Router();
+  router.use(express.json({ limit: GRAPHQL_BODY_LIMIT }));
+  router.use(bodyErrors);
+  router.use(expressMiddleware(server, { context: createContextFunction(deps) }));
+  return { middleware: router, stop: () => server.stop() };
+}

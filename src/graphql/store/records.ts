@@ -1,0 +1,162 @@
+/**
+ * The store's rows as the API reads them, straight from node-postgres: numerics arrive as
+ * strings (kept exact for Money), timestamps as Date, JSON parsed. The bulky `raw` payloads
+ * are never selected.
+ */
+export type ProviderName = 'HUBSPOT' | 'SALESFORCE';
+
+export interface ConnectionRecord {
+  id: string;
+  provider: ProviderName;
+  name: string;
+}
+
+interface Synced {
+  id: string;
+  connectionId: string;
+  remoteId: string;
+  syncedAt: Date;
+  deletedAt: Date | null;
+}
+
+interface Tracked extends Synced {
+  customFields: unknown;
+  remoteCreatedAt: Date | null;
+  remoteUpdatedAt: Date | null;
+  mergedIntoRemoteId: string | null;
+  updatedAt: Date;
+}
+
+export interface ContactRecord extends Tracked {
+  remoteType: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  title: string | null;
+  phone: string | null;
+  companyRemoteId: string | null;
+  ownerRemoteId: string | null;
+  lifecycleStage: string | null;
+  lifecycleStageLabel: string | null;
+  leadStatus: string | null;
+  leadStatusLabel: string | null;
+}
+
+export interface CompanyRecord extends Tracked {
+  name: string | null;
+  domain: string | null;
+  industry: string | null;
+  industryLabel: string | null;
+  employeeCount: number | null;
+  annualRevenue: string | null;
+  currency: string | null;
+  city: string | null;
+  country: string | null;
+  ownerRemoteId: string | null;
+}
+
+export interface DealRecord extends Tracked {
+  name: string | null;
+  amount: string | null;
+  currency: string | null;
+  stage: string | null;
+  stageLabel: string | null;
+  pipeline: string | null;
+  closeDate: Date | null;
+  isClosed: boolean | null;
+  isWon: boolean | null;
+  companyRemoteId: string | null;
+  ownerRemoteId: string | null;
+}
+
+export interface ActivityRecord extends Synced {
+  remoteType: string;
+  kind: string;
+  subject: string | null;
+  bodyText: string | null;
+  occurredAt: Date | null;
+}
+
+export interface OwnerRecord extends Synced {
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  active: boolean;
+}
+
+export interface AiOutputRecord {
+  id: string;
+  contactId: string;
+  score: number;
+  previousScore: number | null;
+  rationale: string;
+  playbook: string | null;
+  source: string;
+  model: string | null;
+  leadStatus: string | null;
+  lifecycleStage: string | null;
+  createdAt: Date;
+}
+
+export interface SignalRecord {
+  id: string;
+  contactId: string;
+  source: string;
+  key: string;
+  value: unknown;
+  observedAt: Date;
+}
+
+/** `alias."col", ...` for a column list; quoting keeps Prisma's camelCase names. */
+function columns(alias: string, names: readonly string[]): string {
+  return names.map((n) => `${alias}."${n}"`).join(', ');
+}
+
+const SYNCED = ['id', 'connectionId', 'remoteId', 'syncedAt', 'deletedAt'];
+const TRACKED = [...SYNCED, 'customFields', 'remoteCreatedAt', 'remoteUpdatedAt', 'mergedIntoRemoteId', 'updatedAt'];
+
+export const CONTACT_COLUMNS = (alias: string) =>
+  columns(alias, [
+    ...TRACKED,
+    'remoteType', 'email', 'firstName', 'lastName', 'title', 'phone', 'companyRemoteId', 'ownerRemoteId',
+    'lifecycleStage', 'lifecycleStageLabel', 'leadStatus', 'leadStatusLabel',
+  ]);
+
+export const COMPANY_COLUMNS = (alias: string) =>
+  columns(alias, [
+    ...TRACKED,
+    'name', 'domain', 'industry', 'industryLabel', 'employeeCount', 'annualRevenue', 'currency', 'city', 'country',
+    'ownerRemoteId',
+  ]);
+
+export const DEAL_COLUMNS = (alias: string) =>
+  columns(alias, [
+    ...TRACKED,
+    'name', 'amount', 'currency', 'stage', 'stageLabel', 'pipeline', 'closeDate', 'isClosed', 'isWon',
+    'companyRemoteId', 'ownerRemoteId',
+  ]);
+
+export const ACTIVITY_COLUMNS = (alias: string) =>
+  columns(alias, [...SYNCED, 'remoteType', 'kind', 'subject', 'bodyText', 'occurredAt']);
+
+export const OWNER_COLUMNS = (alias: string) =>
+  columns(alias, [...SYNCED, 'email', 'firstName', 'lastName', 'active']);
+
+export const AI_OUTPUT_COLUMNS = (alias: string) =>
+  columns(alias, [
+    'id', 'contactId', 'score', 'previousScore', 'rationale', 'playbook', 'source', 'model', 'leadStatus',
+    'lifecycleStage', 'createdAt',
+  ]);
+
+export const SIGNAL_COLUMNS = (alias: string) =>
+  columns(alias, ['id', 'contactId', 'source', 'key', 'value', 'observedAt']);
+
+/** A record addressed the way links are stored: by remote id within a connection. */
+export interface RemoteKey {
+  connectionId: string;
+  remoteId: string;
+}
+
+export function remoteKeyString(key: RemoteKey): string {
+  return `${key.connectionId}|${key.remoteId}`;
+}
