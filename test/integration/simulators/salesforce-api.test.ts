@@ -116,6 +116,13 @@ describe('Salesforce simulator records', () => {
     const error = await conn.sobject('Contact').upsert({ Partner_Key__c: 'PK-2', Title: 'x' }, 'Partner_Key__c').catch((e: unknown) => e);
     expect(error).toMatchObject({ errorCode: 'MULTIPLE_CHOICES' });
     expect((error as { data: string[] }).data).toHaveLength(2);
+
+    // Arrays go through PATCH /composite/sobjects/Contact/Partner_Key__c, one result per record.
+    const batch = await conn.sobject('Contact').upsert([{ Partner_Key__c: 'PK-1', Department: 'Navy' }, { Partner_Key__c: 'PK-3', LastName: 'Lamarr' }], 'Partner_Key__c');
+    expect(batch).toEqual([
+      expect.objectContaining({ id: created.id, success: true, created: false }),
+      expect.objectContaining({ success: true, created: true }),
+    ]);
   });
 
   it('sObject collections report per-item failures, and allOrNone rolls the batch back', async () => {
@@ -133,6 +140,10 @@ describe('Salesforce simulator records', () => {
     const updates = await conn.sobject('Contact').update([{ Id: id, Title: 'Updated in bulk' }, { Id: '003000000000000AAA', Title: 'nobody' }]);
     expect(updates.map((result) => result.success)).toEqual([true, false]);
     expect(sf.control.get('Contact', id)?.Title).toBe('Updated in bulk');
+
+    const destroyed = await conn.sobject('Contact').destroy([id, '003000000000000AAA']);
+    expect(destroyed.map((result) => result.success)).toEqual([true, false]);
+    expect(sf.control.get('Contact', id)?.IsDeleted).toBe(true);
   });
 
   it('runs composite subrequests with references to earlier results', async () => {
