@@ -58,9 +58,13 @@ export async function runSimulator(argv: readonly string[]): Promise<{ url: stri
     console.log(`Salesforce simulator on ${url} (seed ${options.seed}).`);
   }
   let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => (stopping ??= close());
   const onSignal = (): void => {
     void stop().then(() => process.exit(0));
+  };
+  const stop = (): Promise<void> => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    return (stopping ??= close());
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
