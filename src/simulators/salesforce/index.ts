@@ -22,6 +22,8 @@ export interface SalesforceSimulatorOptions extends OrgOptions {
   /** 0 (default) picks a free port. */
   loginPort?: number;
   instancePort?: number;
+  /** Shorthand for the standalone CLI: the login port; the instance listens on port + 1. */
+  port?: number;
   /** Seeds the org from this world… */
   world?: World;
   /** …or generates one (defaults: seed 1, 50 contacts). `contacts: 0` starts an empty org. */
@@ -33,6 +35,8 @@ export interface SalesforceSimulatorOptions extends OrgOptions {
 }
 
 export interface SalesforceSimulator {
+  /** The login URL (what clients configure); same as loginUrl. */
+  url: string;
   loginUrl: string;
   instanceUrl: string;
   orgId: string;
@@ -74,12 +78,14 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
   };
   const loginServer = createServer({ keepAlive: true }, handler('login'));
   const instanceServer = createServer({ keepAlive: true }, handler('instance'));
-  const loginPort = await listen(loginServer, options.loginPort ?? 0, host);
-  const instancePort = await listen(instanceServer, options.instancePort ?? 0, host);
+  const wantedLoginPort = options.loginPort ?? options.port ?? 0;
+  const loginPort = await listen(loginServer, wantedLoginPort, host);
+  const instancePort = await listen(instanceServer, options.instancePort ?? (wantedLoginPort > 0 ? wantedLoginPort + 1 : 0), host);
   ctx.loginUrl = `http://${host}:${loginPort}`;
   ctx.instanceUrl = `http://${host}:${instancePort}`;
 
   return {
+    url: ctx.loginUrl,
     loginUrl: ctx.loginUrl,
     instanceUrl: ctx.instanceUrl,
     orgId: org.orgId,
