@@ -40,8 +40,17 @@ export function unauthenticated(message: string): GraphQLError {
   });
 }
 
+/**
+ * Tells a GraphQLError by its tag rather than instanceof: graphql 16 ships CJS and ESM builds
+ * without an exports map, so Apollo and our code can hold two different GraphQLError classes
+ * (it happens under vitest).
+ */
+export function isGraphQLError(error: unknown): error is GraphQLError {
+  return Object.prototype.toString.call(error) === '[object GraphQLError]';
+}
+
 export function errorCode(error: unknown): string | undefined {
-  if (!(error instanceof GraphQLError)) return undefined;
+  if (!isGraphQLError(error)) return undefined;
   const code = error.extensions['code'];
   return typeof code === 'string' ? code : undefined;
 }

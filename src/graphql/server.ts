@@ -4,13 +4,13 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../log.js';
 import { graphqlSchemaPath } from '../paths.js';
 import { createContextFunction, type GraphqlContext } from './context.js';
-import { PUBLIC_ERROR_CODES } from './errors.js';
+import { isGraphQLError, PUBLIC_ERROR_CODES } from './errors.js';
 import { complexityLimitPlugin, depthLimitRule } from './limits.js';
 import { resolvers } from './resolvers/index.js';
 
@@ -30,8 +30,11 @@ function createFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const code = formatted.extensions?.['code'];
-    if (original instanceof GraphQLError && typeof code === 'string' && PUBLIC_ERROR_CODES.has(code)) {
+    if (isGraphQLError(original) && typeof code === 'string' && PUBLIC_ERROR_CODES.has(code)) {
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      // graphql's variable coercion names the field only in its message: 'at "input.score"'.
+      const coercedField = /\bat "([^"]+)"/.exec(formatted.message)?.[1];
+      if (code === 'BAD_USER_INPUT' && extensions['field'] === undefined && coercedField) extensions['field'] = coercedField;
       return { ...formatted, extensions };
     }
     logger.error({ err: original, path: formatted.path }, 'GraphQL request failed unexpectedly');

@@ -27,7 +27,7 @@ export interface GraphqlTestServer {
 /** The real app (createApp + the GraphQL middleware) on 127.0.0.1 and a free port. */
 export async function startGraphqlServer(db: Database, env: Record<string, string> = {}): Promise<GraphqlTestServer> {
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
-  const logger = createLogger({ level: 'silent' });
+  const logger = createLogger({ level: config.LOG_LEVEL });
   const graphql = await createGraphqlMiddleware({ db, config, logger });
   const server: Server = createServer(createApp({ db, logger, graphql: graphql.middleware }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

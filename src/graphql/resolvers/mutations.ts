@@ -1,9 +1,7 @@
-import { GraphQLError } from 'graphql';
 import type { GraphqlContext } from '../context.js';
 import { requireScope } from '../context.js';
-import { errorCode, PUBLIC_ERROR_CODES } from '../errors.js';
+import { badInput, errorCode, isGraphQLError, PUBLIC_ERROR_CODES } from '../errors.js';
 import { MAX_BATCH, parseInput, recordSignalsInput, writeBackScoreInput } from '../inputs.js';
-import { badInput } from '../errors.js';
 import { recordSignals } from '../mutations/record-signals.js';
 import { writeBackScore, type WriteBackScoreOutcome } from '../mutations/write-back-score.js';
 
@@ -24,7 +22,7 @@ function scoreOne(ctx: GraphqlContext, raw: unknown, field: string): Promise<Wri
 /** A batch item's failure as data; unexpected errors are logged and masked like formatError does. */
 function itemError(ctx: GraphqlContext, error: unknown, index: number): ItemResult['error'] {
   const code = errorCode(error);
-  if (error instanceof GraphQLError && code && PUBLIC_ERROR_CODES.has(code)) {
+  if (isGraphQLError(error) && code && PUBLIC_ERROR_CODES.has(code)) {
     const field = error.extensions['field'];
     // Single-call paths say "input.x"; in a batch the item's own path is inputs.N.x.
     return { code, message: error.message.replace(/^input\./, `inputs.${index}.`), field: typeof field === 'string' ? field.replace(/^input\./, `inputs.${index}.`) : null };
