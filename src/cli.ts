@@ -8,8 +8,9 @@ import { openRuntime } from './main.js';
 import { UsageError, type Command, type CommandContext } from './commands/command.js';
 import { startCommand } from './commands/start.js';
 import { migrateCommand } from './commands/migrate.js';
+import { simulateCommand } from './commands/simulate.js';
 
-const commands: Command[] = [startCommand, migrateCommand];
+const commands: Command[] = [startCommand, migrateCommand, simulateCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
