@@ -1,0 +1,198 @@
+/**
+ * HubSpot webhook deliveries: signature checks on the raw body, zod parsing of the event
+ * array, and turning events into store actions. Events are hints, not data: they are not
+ * ordered, may repeat, and carry at most one property, so a changed record is re-read from
+ * HubSpot (refresh) rather than patched from the payload.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { RecordActions } from '../types.js';
+
+export type SignatureCheck = { ok: true } | { ok: false; reason: string };
+
+export interface SignatureInput {
+  method: string;
+  /** The full URI HubSpot called, as configured in the app (scheme, host, path and query). */
+  uri: string;
+  rawBody: Buffer | string;
+  headers: Record<string, string | string[] | undefined>;
+  clientSecret: string;
+  now?: number;
+  maxAgeMs?: number;
+}
+
+const FIVE_MINUTES = 5 * 60_000;
+
+/** HubSpot signs v3 over the URI with these characters decoded. */
+const URI_DECODINGS: Record<string, string> = {
+  '%3A': ':', '%2F': '/', '%3F': '?', '%40': '@', '%21': '!', '%24': '$', '%27': "'", '%28': '(', '%29': ')', '%2A': '*', '%2C': ',', '%3B': ';',
+};
+
+function decodeSignedUri(uri: string): string {
+  return uri.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (m) => URI_DECODINGS[m.toUpperCase()] ?? m);
+}
+
+function header(headers: SignatureInput['headers'], name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === name) return Array.isArray(value) ? value[0] : value;
+  }
+  return undefined;
+}
+
+/** Constant-time for equal lengths; different lengths fail without comparing. */
+function sameSecret(expected: string, provided: string): boolean {
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(provided, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function verifyHubspotSignature(input: SignatureInput): SignatureCheck {
+  const body = typeof input.rawBody === 'string' ? input.rawBody : input.rawBody.toString('utf8');
+  const v3 = header(input.headers, 'x-hubspot-signature-v3');
+  if (v3 !== undefined) {
+    const timestamp = header(input.headers, 'x-hubspot-request-timestamp');
+    if (timestamp === undefined || !/^\d+$/.test(timestamp)) return { ok: false, reason: 'missing or invalid X-HubSpot-Request-Timestamp' };
+    const age = (input.now ?? Date.now()) - Number(timestamp);
+    // Replays are refused; so are timestamps from the future beyond the same tolerance.
+    if (Math.abs(age) > (input.maxAgeMs ?? FIVE_MINUTES)) return { ok: false, reason: 'request timestamp is outside the allowed window' };
+    const message = `${input.method.toUpperCase()}${decodeSignedUri(input.uri)}${body}${timestamp}`;
+    const expected = createHmac('sha256', input.clientSecret).update(message, 'utf8').digest('base64');
+    return sameSecret(expected, v3) ? { ok: true } : { ok: false, reason: 'signature v3 does not match' };
+  }
+  const legacy = header(input.headers, 'x-hubspot-signature');
+  if (legacy === undefined) return { ok: false, reason: 'no HubSpot signature header' };
+  const version = (header(input.headers, 'x-hubspot-signature-version') ?? 'v1').toLowerCase();
+  // Legacy apps: v1 = sha256(secret + body), v2 = sha256(secret + method + uri + body), both hex.
+  const source =
+    version === 'v1' ? `${input.clientSecret}${body}` : version === 'v2' ? `${input.clientSecret}${input.method.toUpperCase()}${input.uri}${body}` : null;
+  if (source === null) return { ok: false, reason: `unsupported signature version ${version}` };
+  const expected = createHash('sha256').update(source, 'utf8').digest('hex');
+  return sameSecret(expected, legacy.toLowerCase()) ? { ok: true } : { ok: false, reason: `signature ${version} does not match` };
+}
+
+const objectId = z.union([z.number(), z.string().regex(/^\d+$/)]).transform(String);
+
+export const hubspotEventSchema = z.looseObject({
+  eventId: z.union([z.number(), z.string()]).transform(String),
+  subscriptionId: z.union([z.number(), z.string()]).optional(),
+  portalId: z.union([z.number(), z.string()]).transform(String),
+  appId: z.union([z.number(), z.string()]).optional(),
+  occurredAt: z.number(),
+  subscriptionType: z.string().min(1),
+  attemptNumber: z.number().optional(),
+  objectId,
+  changeSource: z.string().optional(),
+  changeFlag: z.string().optional(),
+  propertyName: z.string().optional(),
+  propertyValue: z.string().optional(),
+  primaryObjectId: objectId.optional(),
+  mergedObjectIds: z.array(objectId).optional(),
+  newObjectId: objectId.optional(),
+  associationType: z.string().optional(),
+  fromObjectId: objectId.optional(),
+  toObjectId: objectId.optional(),
+  associationRemoved: z.boolean().optional(),
+});
+export type HubspotEvent = z.infer<typeof hubspotEventSchema>;
+
+export type ParsedEvents = { ok: true; events: HubspotEvent[] } | { ok: false; reason: string };
+
+export function parseHubspotEvents(json: unknown): ParsedEvents {
+  const parsed = z.array(hubspotEventSchema).safeParse(json);
+  if (parsed.success) return { ok: true, events: parsed.data };
+  const issue = parsed.error.issues[0];
+  return { ok: false, reason: `not a HubSpot event array: ${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid'}` };
+}
+
+/**
+ * The deduplication key. HubSpot does not promise eventId is unique on its own, and a retried
+ * delivery repeats everything but attemptNumber, so the key is built from what a retry keeps.
+ */
+export function hubspotEventId(event: HubspotEvent): string {
+  return [event.portalId, event.subscriptionType, event.objectId, event.eventId, event.occurredAt, event.propertyName ?? ''].join(':');
+}
+
+const STREAM_BY_PREFIX: Record<string, string> = { contact: 'contacts', company: 'companies', deal: 'deals' };
+
+/**
+ * Which side of a link holds it canonically: contact→company, deal→contact, deal→company.
+ * Returns the [stream, id] pairs to refresh for a link between two objects.
+ */
+function linkHolders(associationType: string, fromId: string, toId: string): [string, string][] {
+  const match = /^([A-Z]+)_TO_([A-Z]+)/.exec(associationType.toUpperCase());
+  if (!match) return [];
+  const sides = [
+    [STREAM_BY_PREFIX[match[1]!.toLowerCase()], fromId],
+    [STREAM_BY_PREFIX[match[2]!.toLowerCase()], toId],
+  ].filter((side): side is [string, string] => side[0] !== undefined);
+  if (sides.length === 2 && sides[0]![0] === sides[1]![0]) return sides;
+  const holder = sides.find(([stream]) => stream === 'deals') ?? sides.find(([stream]) => stream === 'contacts');
+  return holder ? [holder] : sides;
+}
+
+export interface AppliedEvents {
+  refreshed: number;
+  tombstoned: number;
+  merged: number;
+  ignored: number;
+}
+
+export async function applyHubspotEvents(events: HubspotEvent[], actions: RecordActions): Promise<AppliedEvents> {
+  /** Per stream, per id: the latest event decides between re-reading and tombstoning. */
+  const latest = new Map<string, Map<string, { at: number; action: 'refresh' | 'tombstone' }>>();
+  const merges: { stream: string; merged: string[]; survivor: string }[] = [];
+  let ignored = 0;
+  const note = (stream: string, id: string, at: number, action: 'refresh' | 'tombstone'): void => {
+    const byId = latest.get(stream) ?? new Map<string, { at: number; action: 'refresh' | 'tombstone' }>();
+    latest.set(stream, byId);
+    const current = byId.get(id);
+    if (!current || current.at <= at) byId.set(id, { at, action });
+  };
+
+  for (const event of events) {
+    const [prefix, kind] = event.subscriptionType.split('.');
+    const stream = STREAM_BY_PREFIX[prefix ?? ''];
+    if (!stream || !kind) {
+      ignored++;
+      continue;
+    }
+    switch (kind) {
+      case 'creation':
+      case 'propertyChange':
+      case 'restore':
+        note(stream, event.objectId, event.occurredAt, 'refresh');
+        break;
+      case 'deletion':
+      case 'privacyDeletion':
+        note(stream, event.objectId, event.occurredAt, 'tombstone');
+        break;
+      case 'merge': {
+        const survivor = event.newObjectId ?? event.primaryObjectId ?? event.objectId;
+        const merged = [...(event.mergedObjectIds ?? []), ...(event.primaryObjectId && event.primaryObjectId !== survivor ? [event.primaryObjectId] : [])].filter((id) => id !== survivor);
+        if (merged.length > 0) merges.push({ stream, merged, survivor });
+        note(stream, survivor, event.occurredAt, 'refresh');
+        break;
+      }
+      case 'associationChange': {
+        const holders = event.associationType && event.fromObjectId && event.toObjectId ? linkHolders(event.associationType, event.fromObjectId, event.toObjectId) : [[stream, event.objectId] as [string, string]];
+        for (const [holderStream, id] of holders) note(holderStream, id, event.occurredAt, 'refresh');
+        break;
+      }
+      default:
+        ignored++;
+    }
+  }
+
+  for (const { stream, merged, survivor } of merges) await actions.markMerged(stream, merged, survivor);
+  let refreshed = 0;
+  let tombstoned = 0;
+  for (const [stream, byId] of latest) {
+    const gone = [...byId].filter(([, v]) => v.action === 'tombstone').map(([id]) => id);
+    const changed = [...byId].filter(([, v]) => v.action === 'refresh').map(([id]) => id);
+    if (gone.length > 0) await actions.tombstone(stream, gone);
+    if (changed.length > 0) await actions.refresh(stream, changed);
+    tombstoned += gone.length;
+    refreshed += changed.length;
+  }
+  return { refreshed, tombstoned, merged: merges.reduce((n, m) => n + m.merged.length, 0), ignored };
+}

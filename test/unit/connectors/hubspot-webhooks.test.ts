@@ -1,0 +1,122 @@
+import { createHash, createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { applyHubspotEvents, hubspotEventId, parseHubspotEvents, verifyHubspotSignature, type HubspotEvent } from '../../../src/connectors/hubspot/webhooks.js';
+import type { RecordActions } from '../../../src/connectors/types.js';
+
+const secret = 'app-client-secret';
+const uri = 'https://hooks.example.com/webhooks/hubspot?connection=abc';
+const body = JSON.stringify([{ eventId: 1, portalId: 62515, occurredAt: 1, subscriptionType: 'contact.creation', objectId: 101 }]);
+const now = 1_750_000_000_000;
+
+function v3(method: string, signedUri: string, raw: string, timestamp: number): string {
+  return createHmac('sha256', secret).update(`${method}${signedUri}${raw}${timestamp}`).digest('base64');
+}
+
+describe('verifyHubspotSignature', () => {
+  it('accepts a valid v3 signature within five minutes', () => {
+    const ts = now - 60_000;
+    const headers = { 'X-HubSpot-Signature-v3': v3('POST', uri, body, ts), 'X-HubSpot-Request-Timestamp': String(ts) };
+    expect(verifyHubspotSignature({ method: 'POST', uri, rawBody: Buffer.from(body), headers, clientSecret: secret, now })).toEqual({ ok: true });
+  });
+
+  it('rejects stale timestamps, tampered bodies, wrong secrets and malformed signatures', () => {
+    const stale = now - 6 * 60_000;
+    const check = (headers: Record<string, string>, raw = body, clientSecret = secret) => verifyHubspotSignature({ method: 'POST', uri, rawBody: raw, headers, clientSecret, now });
+    expect(check({ 'x-hubspot-signature-v3': v3('POST', uri, body, stale), 'x-hubspot-request-timestamp': String(stale) })).toMatchObject({ ok: false, reason: expect.stringMatching(/window/) });
+    expect(check({ 'x-hubspot-signature-v3': v3('POST', uri, body, now), 'x-hubspot-request-timestamp': String(now) }, body.replace('101', '102'))).toMatchObject({ ok: false });
+    expect(check({ 'x-hubspot-signature-v3': v3('POST', uri, body, now), 'x-hubspot-request-timestamp': String(now) }, body, 'other-secret')).toMatchObject({ ok: false });
+    expect(check({ 'x-hubspot-signature-v3': 'short', 'x-hubspot-request-timestamp': String(now) })).toMatchObject({ ok: false });
+    expect(check({ 'x-hubspot-signature-v3': v3('POST', uri, body, now) })).toMatchObject({ ok: false, reason: expect.stringMatching(/Timestamp/) });
+    expect(check({})).toMatchObject({ ok: false, reason: expect.stringMatching(/no HubSpot signature/) });
+  });
+
+  it('signs over the URI with HubSpot-decoded characters', () => {
+    const encoded = 'https://hooks.example.com/webhooks/hubspot?x=a%3Ab';
+    const headers = { 'x-hubspot-signature-v3': v3('POST', 'https://hooks.example.com/webhooks/hubspot?x=a:b', body, now), 'x-hubspot-request-timestamp': String(now) };
+    expect(verifyHubspotSignature({ method: 'POST', uri: encoded, rawBody: body, headers, clientSecret: secret, now })).toEqual({ ok: true });
+  });
+
+  it('accepts legacy v1 signatures (sha256 hex of secret + body)', () => {
+    const signature = createHash('sha256').update(`${secret}${body}`).digest('hex');
+    const headers = { 'x-hubspot-signature': signature, 'x-hubspot-signature-version': 'v1' };
+    expect(verifyHubspotSignature({ method: 'POST', uri, rawBody: body, headers, clientSecret: secret, now })).toEqual({ ok: true });
+    expect(verifyHubspotSignature({ method: 'POST', uri, rawBody: `${body} `, headers, clientSecret: secret, now })).toMatchObject({ ok: false });
+  });
+});
+
+describe('parseHubspotEvents', () => {
+  it('parses an event array and rejects anything else', () => {
+    const parsed = parseHubspotEvents(JSON.parse(body));
+    expect(parsed).toMatchObject({ ok: true, events: [{ eventId: '1', objectId: '101', portalId: '62515', subscriptionType: 'contact.creation' }] });
+    expect(parseHubspotEvents({ events: [] })).toMatchObject({ ok: false });
+    expect(parseHubspotEvents([{ eventId: 1 }])).toMatchObject({ ok: false });
+  });
+
+  it('gives a retried delivery the same id and different events different ids', () => {
+    const [a] = (parseHubspotEvents([{ eventId: 7, portalId: 1, occurredAt: 5, subscriptionType: 'deal.propertyChange', objectId: 9, propertyName: 'amount', attemptNumber: 0 }]) as { events: HubspotEvent[] }).events;
+    const [retry] = (parseHubspotEvents([{ eventId: 7, portalId: 1, occurredAt: 5, subscriptionType: 'deal.propertyChange', objectId: 9, propertyName: 'amount', attemptNumber: 3 }]) as { events: HubspotEvent[] }).events;
+    const [other] = (parseHubspotEvents([{ eventId: 7, portalId: 1, occurredAt: 5, subscriptionType: 'deal.propertyChange', objectId: 9, propertyName: 'dealstage' }]) as { events: HubspotEvent[] }).events;
+    expect(hubspotEventId(a!)).toBe(hubspotEventId(retry!));
+    expect(hubspotEventId(a!)).not.toBe(hubspotEventId(other!));
+  });
+});
+
+describe('applyHubspotEvents', () => {
+  function recorder(): { actions: RecordActions; calls: string[] } {
+    const calls: string[] = [];
+    return {
+      calls,
+      actions: {
+        refresh: async (stream, ids) => void calls.push(`refresh ${stream} ${[...ids].sort().join(',')}`),
+        tombstone: async (stream, ids) => void calls.push(`tombstone ${stream} ${[...ids].sort().join(',')}`),
+        markMerged: async (stream, merged, survivor) => void calls.push(`merge ${stream} ${merged.join(',')}→${survivor}`),
+      },
+    };
+  }
+  const event = (e: Record<string, unknown>): HubspotEvent => {
+    const parsed = parseHubspotEvents([{ eventId: 1, portalId: 1, occurredAt: 100, objectId: 1, ...e }]);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    return parsed.events[0]!;
+  };
+
+  it('groups refreshes per stream, tombstones deletions, merges and follows links to their canonical holder', async () => {
+    const { actions, calls } = recorder();
+    const summary = await applyHubspotEvents(
+      [
+        event({ subscriptionType: 'contact.creation', objectId: 11 }),
+        event({ subscriptionType: 'contact.propertyChange', objectId: 12, propertyName: 'email' }),
+        event({ subscriptionType: 'contact.propertyChange', objectId: 11, propertyName: 'phone' }),
+        event({ subscriptionType: 'company.deletion', objectId: 500 }),
+        event({ subscriptionType: 'contact.privacyDeletion', objectId: 13 }),
+        event({ subscriptionType: 'deal.restore', objectId: 900 }),
+        event({ subscriptionType: 'contact.merge', objectId: 20, primaryObjectId: 20, mergedObjectIds: [21, 22] }),
+        event({ subscriptionType: 'company.associationChange', objectId: 501, associationType: 'COMPANY_TO_CONTACT', fromObjectId: 501, toObjectId: 14 }),
+        event({ subscriptionType: 'contact.associationChange', objectId: 15, associationType: 'CONTACT_TO_DEAL', fromObjectId: 15, toObjectId: 901 }),
+        event({ subscriptionType: 'ticket.creation', objectId: 3 }),
+      ],
+      actions,
+    );
+    expect(calls).toEqual([
+      'merge contacts 21,22→20',
+      'tombstone contacts 13',
+      'refresh contacts 11,12,14,20',
+      'tombstone companies 500',
+      'refresh deals 900,901',
+    ]);
+    expect(summary).toEqual({ refreshed: 6, tombstoned: 2, merged: 2, ignored: 1 });
+  });
+
+  it('lets the latest event decide between deletion and restore, whatever the delivery order', async () => {
+    const { actions, calls } = recorder();
+    await applyHubspotEvents(
+      [
+        event({ subscriptionType: 'deal.restore', objectId: 7, occurredAt: 300 }),
+        event({ subscriptionType: 'deal.deletion', objectId: 7, occurredAt: 200 }),
+        event({ subscriptionType: 'deal.creation', objectId: 8, occurredAt: 100 }),
+        event({ subscriptionType: 'deal.deletion', objectId: 8, occurredAt: 400 }),
+      ],
+      actions,
+    );
+    expect(calls).toEqual(['tombstone deals 8', 'refresh deals 7']);
+  });
+});
