@@ -1,8 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
   GraphQLError,
-  getNamedType,
-  isLeafType,
   Kind,
   type ASTVisitor,
   type FragmentDefinitionNode,
@@ -10,6 +8,7 @@ import {
   type ValidationContext,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import { isGraphQLError } from './errors.js';
 
 /**
  * Query cost limits: a depth limit as a validation rule, and a complexity limit checked once
@@ -60,6 +59,16 @@ export function depthLimitRule(maxDepth: number) {
 export const PACKET_COST = 10;
 const WRITE_COST = 10;
 
+/**
+ * Scalars and enums can serialize; objects cannot. Duck-typed on purpose: graphql's isLeafType
+ * throws when the schema was built by another copy of graphql (its CJS and ESM builds).
+ */
+function isLeaf(type: unknown): boolean {
+  let named = type as { ofType?: unknown; serialize?: unknown };
+  while (named.ofType) named = named.ofType as typeof named;
+  return typeof named.serialize === 'function';
+}
+
 function listLength(value: unknown): number {
   return Array.isArray(value) ? value.length : 1;
 }
@@ -79,7 +88,7 @@ export const estimateComplexity: ComplexityEstimator = ({ field, args, childComp
     case 'writeBackScores':
       return listLength(args['inputs']) * (WRITE_COST + childComplexity);
   }
-  const own = isLeafType(getNamedType(field.type)) ? 0 : 1;
+  const own = isLeaf(field.type) ? 0 : 1;
   const first = args['first'];
   return typeof first === 'number' && first > 0 ? own + first * childComplexity : own + childComplexity;
 };
@@ -98,9 +107,10 @@ export function complexityLimitPlugin(maxComplexity: number): ApolloServerPlugin
               operationName: request.operationName ?? undefined,
               estimators: [estimateComplexity],
             });
-          } catch {
-            // Bad variables: execution reports them properly as BAD_USER_INPUT.
-            return;
+          } catch (error) {
+            // Bad variables: execution reports them properly as BAD_USER_INPUT. Anything else is a bug.
+            if (isGraphQLError(error)) return;
+            throw error;
           }
           if (complexity > maxComplexity) {
             throw new GraphQLError(`the query's complexity is ${complexity}; the limit is ${maxComplexity}`, {

@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey, revokeApiKey, verifyApiKey } from '../../../src/auth/api-keys.js';
+import type { Scope } from '../../../src/auth/scopes.js';
+import { apikeyCommand } from '../../../src/commands/apikey.js';
+import type { CommandContext } from '../../../src/commands/command.js';
+import type { Runtime } from '../../../src/main.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
+import { startGraphqlServer, type GraphqlTestServer } from '../../helpers/graphql-server.js';
+import { createStoreFixtures } from '../../helpers/store-fixtures.js';
+
+let db: TestDatabase;
+let api: GraphqlTestServer;
+let contactId: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  api = await startGraphqlServer(db, { GRAPHQL_MAX_DEPTH: '6', GRAPHQL_MAX_COMPLEXITY: '600' });
+  const fx = createStoreFixtures(db.prisma);
+  const hubspot = await fx.connection('HUBSPOT');
+  contactId = (await fx.contact(hubspot, { email: 'auth@acme.example' })).id;
+});
+
+afterAll(async () => {
+  await api?.close();
+  await db?.close();
+});
+
+describe('authentication', () => {
+  it('answers 401 UNAUTHENTICATED without a key, with a wrong key and with a revoked key', async () => {
+    const created = await createApiKey(db.prisma, { name: 'soon revoked', scopes: ['admin'] });
+    expect((await api.request(created.key, '{ __typename }')).status).toBe(200);
+    await revokeApiKey(db.prisma, created.prefix);
+    const forged = `clk_${'A'.repeat(32)}`;
+    for (const key of [null, 'not-a-key', forged, created.key]) {
+      const res = await api.request(key, '{ __typename }');
+      expect(res.status).toBe(401);
+      expect(res.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it('stores only a hash and records when a key was used', async () => {
+    const created = await createApiKey(db.prisma, { name: 'hashed', scopes: ['contacts:read'] });
+    expect(created.key).toMatch(/^clk_[A-Za-z0-9_-]{32}$/);
+    const row = await db.prisma.apiKey.findUniqueOrThrow({ where: { id: created.id } });
+    expect(row.hash).not.toContain(created.key.slice(4));
+    expect(row.prefix).toBe(created.key.slice(0, 12));
+    expect(row.lastUsedAt).toBeNull();
+    expect(await verifyApiKey(db.pool, created.key)).toEqual({ id: created.id, name: 'hashed', scopes: ['contacts:read'] });
+    expect((await db.prisma.apiKey.findUniqueOrThrow({ where: { id: created.id } })).lastUsedAt).not.toBeNull();
+    await expect(createApiKey(db.prisma, { name: 'bad', scopes: ['everything'] })).rejects.toThrow(/unknown scope/);
+  });
+});
+
+describe('scopes', () => {
+  const operations: Array<{ name: string; scope: Scope; query: () => string; variables?: () => Record<string, unknown> }> = [
+    { name: 'contextPacket', scope: 'context:read', query: () => `query($id: ID!) { contextPacket(contactId: $id) { contactId } }`, variables: () => ({ id: contactId }) },
+    { name: 'contextPackets', scope: 'context:read', query: () => `query($id: ID!) { contextPackets(contactIds: [$id]) { contactId } }`, variables: () => ({ id: contactId }) },
+    { name: 'contact', scope: 'contacts:read', query: () => `query($id: ID!) { contact(id: $id) { id } }`, variables: () => ({ id: contactId }) },
+    { name: 'contacts', scope: 'contacts:read', query: () => '{ contacts { nodes { id } } }' },
+    { name: 'company', scope: 'contacts:read', query: () => `{ company(id: "0190a0a0-0000-7000-8000-000000000000") { id } }` },
+    { name: 'companies', scope: 'contacts:read', query: () => '{ companies { nodes { id } } }' },
+    { name: 'deal', scope: 'contacts:read', query: () => `{ deal(id: "0190a0a0-0000-7000-8000-000000000000") { id } }` },
+    { name: 'deals', scope: 'contacts:read', query: () => '{ deals { nodes { id } } }' },
+    {
+      name: 'writeBackScore',
+      scope: 'scores:write',
+      query: () => `mutation($id: ID!) { writeBackScore(input: {contactId: $id, score: 5, rationale: "r", source: "s"}) { replayed } }`,
+      variables: () => ({ id: contactId }),
+    },
+    {
+      name: 'writeBackScores',
+      scope: 'scores:write',
+      query: () => `mutation($id: ID!) { writeBackScores(inputs: [{contactId: $id, score: 5, rationale: "r", source: "s"}]) { index } }`,
+      variables: () => ({ id: contactId }),
+    },
+    {
+      name: 'recordSignals',
+      scope: 'scores:write',
+      query: () => `mutation($id: ID!) { recordSignals(input: {contactId: $id, source: "clay", observedAt: "2026-01-01T00:00:00Z", signals: [{key: "k", value: 1}]}) { signals { key } } }`,
+      variables: () => ({ id: contactId }),
+    },
+  ];
+  const others: Record<Scope, Scope> = { 'context:read': 'contacts:read', 'contacts:read': 'scores:write', 'scores:write': 'context:read', admin: 'context:read' };
+
+  it.each(operations)('$name needs $scope', async ({ name, scope, query, variables }) => {
+    const without = await api.request(await api.key(others[scope]), query(), variables?.());
+    expect(without.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', scope });
+    expect(without.errors?.[0]?.message).toContain(scope);
+    expect(without.data?.[name] ?? null).toBeNull();
+    for (const granted of [scope, 'admin'] as const) {
+      const res = await api.request(await api.key(granted), query(), variables?.());
+      expect(res.errors, `${name} with ${granted}`).toBeUndefined();
+    }
+  });
+});
+
+describe('limits and error masking', () => {
+  it('refuses queries deeper than GRAPHQL_MAX_DEPTH', async () => {
+    const key = await api.key('contacts:read');
+    const deep = await api.request(key, '{ deals { edges { node { contacts { contact { company { owner { name } } } } } } } }');
+    expect(deep.status).toBe(400);
+    expect(deep.errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(deep.errors?.[0]?.message).toMatch(/levels deep; the limit is 6/);
+    const shallow = await api.request(key, '{ deals { edges { node { contacts { contact { id } } } } } }');
+    expect(shallow.errors).toBeUndefined();
+  });
+
+  it('refuses queries more complex than GRAPHQL_MAX_COMPLEXITY, counting page sizes', async () => {
+    const key = await api.key('contacts:read', 'context:read');
+    const heavy = await api.request(key, '{ contacts(first: 200) { nodes { owner { name } company { name } } } }');
+    expect(heavy.status).toBe(400);
+    expect(heavy.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', maxComplexity: 600 });
+    const ids = Array.from({ length: 100 }, () => contactId);
+    const packets = await api.request(key, 'query($ids: [ID!]!) { contextPackets(contactIds: $ids) { contactId } }', { ids });
+    expect(packets.errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
+    const light = await api.request(key, '{ contacts(first: 20) { nodes { owner { name } company { name } } } }');
+    expect(light.errors).toBeUndefined();
+  });
+
+  it('masks unexpected failures as INTERNAL_SERVER_ERROR without internals', async () => {
+    const key = await api.key('contacts:read');
+    // Breaking the store underneath a resolver: the SQL error must not reach the client.
+    await db.pool.query('ALTER TABLE "Deal" RENAME TO "DealMoved"');
+    try {
+      const res = await api.request(key, '{ deals { nodes { id } } }');
+      expect(res.errors?.[0]).toEqual({ message: 'Internal server error', path: ['deals'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      expect(JSON.stringify(res)).not.toMatch(/Deal|relation|stack/);
+    } finally {
+      await db.pool.query('ALTER TABLE "DealMoved" RENAME TO "Deal"');
+    }
+  });
+
+  it('answers malformed JSON bodies in GraphQL error shape', async () => {
+    const key = await api.key('contacts:read');
+    const res = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: '{"query": ' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ errors: [{ message: 'the request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+  });
+});
+
+describe('apikey command', () => {
+  function context(printed: string[]): CommandContext {
+    const runtime = { db, secrets: null, embedded: null, close: async () => undefined } as unknown as Runtime;
+    return {
+      config: () => api.config,
+      logger: () => {
+        throw new Error('not used');
+      },
+      openRuntime: async () => runtime,
+      print: (line) => printed.push(line),
+    };
+  }
+
+  it('creates a key shown once, lists it and revokes it by prefix', async () => {
+    const printed: string[] = [];
+    const ctx = context(printed);
+    expect(await apikeyCommand.run({ values: { name: 'cli', scopes: 'contacts:read,scores:write' }, positionals: ['create'] }, ctx)).toBe(0);
+    const key = /clk_[A-Za-z0-9_-]{32}/.exec(printed.join('\n'))?.[0];
+    expect(key).toBeDefined();
+    expect((await api.request(key!, '{ contacts(first: 1) { nodes { id } } }')).errors).toBeUndefined();
+
+    printed.length = 0;
+    expect(await apikeyCommand.run({ values: {}, positionals: ['list'] }, ctx)).toBe(0);
+    const line = printed.join('\n').split('\n').find((l) => l.includes(' cli '));
+    expect(line).toContain('[contacts:read,scores:write]  active');
+    expect(line).not.toContain(key);
+
+    expect(await apikeyCommand.run({ values: {}, positionals: ['revoke', key!.slice(0, 12)] }, ctx)).toBe(0);
+    expect((await api.request(key!, '{ __typename }')).status).toBe(401);
+    await expect(apikeyCommand.run({ values: { name: 'x', scopes: 'root' }, positionals: ['create'] }, ctx)).rejects.toThrow(/unknown scope/);
+    await expect(apikeyCommand.run({ values: {}, positionals: ['create'] }, ctx)).rejects.toThrow(/--name/);
+  });
+});
