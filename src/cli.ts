@@ -9,8 +9,10 @@ import { UsageError, type Command, type CommandContext } from './commands/comman
 import { startCommand } from './commands/start.js';
 import { migrateCommand } from './commands/migrate.js';
 import { simulateCommand } from './commands/simulate.js';
+import { connectionsCommand } from './commands/connections.js';
+import { syncCommand } from './commands/sync.js';
 
-const commands: Command[] = [startCommand, migrateCommand, simulateCommand];
+const commands: Command[] = [startCommand, migrateCommand, connectionsCommand, syncCommand, simulateCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -21,6 +21,9 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(4000),
+  /** The externally visible base URL (behind a proxy); HubSpot signs the full URI it called. */
+  PUBLIC_URL: z.url({ error: 'an absolute URL such as https://context.example.com' }).optional(),
+  WEBHOOK_MAX_BYTES: z.coerce.number().int().positive().default(1_000_000),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   SECRET_KEY: secretKey.optional(),
