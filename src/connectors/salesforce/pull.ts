@@ -1,0 +1,113 @@
+/**
+ * Paging an object by SystemModstamp, for FULL and INCREMENTAL alike.
+ *
+ * - Both phases use queryAll, so rows deleted in the last ~15 days (the recycle bin) come back
+ *   with IsDeleted = true and become tombstones, and undeleted rows come back live again with a
+ *   new SystemModstamp, which restores them. We chose this over getDeleted(): one query sees
+ *   creates, updates, deletes and undeletes in one order, and getDeleted's window would need a
+ *   second cursor. Rows purged from the recycle bin are not seen by either; fetchByIds (webhook
+ *   hints, reconciliation) tombstones those.
+ * - `WHERE SystemModstamp >= :last ORDER BY SystemModstamp, Id`, never `>`: many rows can share
+ *   one timestamp (bulk updates), and a page boundary can fall between them. The overlap is
+ *   deduplicated by skipping rows whose (SystemModstamp, Id) is at or before the cursor's pair.
+ * - The cursor moves forward only, to the last row of each page, and is saved with that page,
+ *   so a crash resumes right after the last page written.
+ * - A query locator that expired (INVALID_QUERY_LOCATOR, after ~15 idle minutes) restarts the
+ *   query from the cursor instead of failing the run.
+ */
+import { z } from 'zod';
+import { CrmError, type RawRecord, type StreamPosition } from '../types.js';
+import type { QueryPage, SalesforceClient } from './client.js';
+import { datetimeLiteralAtOrBefore } from './soql.js';
+
+const pairSchema = z.object({ systemModstamp: z.iso.datetime(), id: z.string().min(15) });
+export type ModstampPair = z.infer<typeof pairSchema>;
+
+/** The cursor of every Salesforce stream, in both phases. */
+export const modstampCursorSchema = z.object({
+  /** The last row handed to the engine: rows at or before it are done. */
+  last: pairSchema.nullable(),
+  /** When the current FULL pass began (FULL phase only), for operators. */
+  fullStartedAt: z.iso.datetime().optional(),
+});
+export type ModstampCursor = z.infer<typeof modstampCursorSchema>;
+
+export function readCursor(position: StreamPosition, stream: string): ModstampCursor {
+  if (position.cursor === null || position.cursor === undefined) return { last: null };
+  const parsed = modstampCursorSchema.safeParse(position.cursor);
+  if (!parsed.success) {
+    throw new CrmError('SALESFORCE', 'validation', `the saved ${stream} cursor is not readable (${parsed.error.issues[0]?.message ?? 'invalid'}); run a full sync of ${stream}`, { origin: 'us', crmCode: 'BAD_CURSOR' });
+  }
+  return parsed.data;
+}
+
+/** (SystemModstamp, Id) of a row, or null when the row lacks them. */
+export function pairOf(row: RawRecord): ModstampPair | null {
+  const stamp = typeof row.SystemModstamp === 'string' ? Date.parse(row.SystemModstamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : Number.NaN;
+  if (Number.isNaN(stamp) || typeof row.Id !== 'string') return null;
+  return { systemModstamp: new Date(stamp).toISOString(), id: row.Id };
+}
+
+/** Orders pairs as the query does: by instant, then by Id (binary, as Salesforce ids compare). */
+export function comparePairs(a: ModstampPair, b: ModstampPair): number {
+  const byTime = Date.parse(a.systemModstamp) - Date.parse(b.systemModstamp);
+  if (byTime !== 0) return byTime;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+export interface ModstampPage {
+  /** Rows after the cursor, in query order. */
+  rows: RawRecord[];
+  next: StreamPosition;
+}
+
+export interface ModstampPullInput {
+  client: SalesforceClient;
+  object: string;
+  select: string[];
+  from: StreamPosition;
+  pageSize: number;
+  now: () => number;
+}
+
+export function modstampQuery(object: string, select: string[], last: ModstampPair | null): string {
+  const where = last ? ` WHERE SystemModstamp >= ${datetimeLiteralAtOrBefore(last.systemModstamp)}` : '';
+  return `SELECT ${select.join(', ')} FROM ${object}${where} ORDER BY SystemModstamp ASC, Id ASC`;
+}
+
+/**
+ * Pages of rows changed after the position. FULL ends with a page whose next phase is
+ * INCREMENTAL (possibly empty, so the phase moves even for an empty object); INCREMENTAL yields
+ * only when there is something to write or the cursor moved.
+ */
+export async function* pullByModstamp(input: ModstampPullInput): AsyncGenerator<ModstampPage> {
+  const { client, object, select, from, pageSize } = input;
+  const cursor = readCursor(from, object);
+  const fullStartedAt = from.phase === 'FULL' ? (cursor.fullStartedAt ?? new Date(input.now()).toISOString()) : undefined;
+  let last = cursor.last;
+  let page: QueryPage = await client.query(modstampQuery(object, select, last), { all: true, batchSize: pageSize });
+  for (;;) {
+    const rows: RawRecord[] = [];
+    const before = last;
+    for (const row of page.records) {
+      const pair = pairOf(row);
+      if (!pair) throw new CrmError('SALESFORCE', 'protocol', `${object} row without Id or SystemModstamp`, { origin: 'crm' });
+      if (last && comparePairs(pair, last) <= 0) continue;
+      rows.push(row);
+      last = pair;
+    }
+    const done = page.done || !page.nextRecordsUrl;
+    const next: StreamPosition = done
+      ? { phase: 'INCREMENTAL', cursor: { last } satisfies ModstampCursor }
+      : { phase: from.phase, cursor: { last, ...(fullStartedAt ? { fullStartedAt } : {}) } satisfies ModstampCursor };
+    const moved = before !== last;
+    if (rows.length || moved || (done && from.phase === 'FULL')) yield { rows, next };
+    if (done) return;
+    try {
+      page = await client.queryMore(page.nextRecordsUrl!);
+    } catch (error) {
+      if (!(error instanceof CrmError) || error.details.crmCode !== 'INVALID_QUERY_LOCATOR') throw error;
+      page = await client.query(modstampQuery(object, select, last), { all: true, batchSize: pageSize });
+    }
+  }
+}
