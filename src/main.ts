@@ -8,12 +8,21 @@ import type { EmbeddedDatabase } from './db/embedded.js';
 import { createApp } from './http/app.js';
 import type { Logger } from './log.js';
 import { SecretBox } from './crypto.js';
+import { Metrics } from './metrics.js';
+import { createConnectorCache, type ConnectorCache } from './connections/connectors.js';
+import { startScheduler, type Scheduler } from './sync/scheduler.js';
+import { createWriteBackWorker, type WriteBackWorker } from './writeback/worker.js';
+import { createWebhookRouter } from './webhooks/router.js';
+import { applyHubspotPayloads, hubspotReceiver } from './webhooks/hubspot-receiver.js';
 
 /** Everything a running process holds, so shutdown can release it in reverse order. */
 export interface RunningServer {
   url: string;
   db: Database;
   secrets: SecretBox;
+  connectors: ConnectorCache;
+  scheduler: Scheduler;
+  worker: WriteBackWorker;
   stop(): Promise<void>;
 }
 
@@ -47,10 +56,21 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
   };
 }
 
-/** The composition root: runtime → http. Later parts (scheduler, worker) hang off the runtime. */
+/**
+ * The composition root: runtime → connectors → http (GraphQL, webhooks, health, metrics) →
+ * scheduler (syncs, recovery, webhook inbox) and the write-back worker.
+ */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const runtime = await openRuntime(config, logger);
-  const app = createApp({ db: runtime.db, logger });
+  const { db, secrets } = runtime;
+  const metrics = new Metrics(db);
+  const connectors = createConnectorCache({ db, secrets, logger, observe: metrics.observeCall });
+  const syncContext = { db, logger, metrics };
+  const webhooks = createWebhookRouter(
+    { db, secrets, logger, metrics, publicUrl: config.PUBLIC_URL, maxBytes: config.WEBHOOK_MAX_BYTES },
+    { hubspot: hubspotReceiver },
+  );
+  const app = createApp({ db, logger, webhooks, metrics: metrics.handler() });
   const server: Server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -58,6 +78,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
   const address = server.address() as AddressInfo;
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${address.port}`;
+
+  const scheduler = startScheduler({
+    ctx: syncContext,
+    connectorFor: (id) => connectors.get(id),
+    defaultCron: config.SYNC_CRON,
+    inbox: { handlers: { HUBSPOT: applyHubspotPayloads } },
+  });
+  await scheduler.reconcile();
+  const worker = createWriteBackWorker({ db, logger, connectorFor: (id) => connectors.get(id) });
+  worker.start();
   logger.info({ url }, 'context-layer is listening');
 
   let stopping: Promise<void> | null = null;
@@ -67,12 +97,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
-      await closed;
+      await Promise.all([closed, scheduler.stop(), worker.stop()]);
       clearTimeout(timer);
+      await connectors.closeAll();
       await runtime.close();
       logger.info('stopped');
     })();
     return stopping;
   };
-  return { url, db: runtime.db, secrets: runtime.secrets, stop };
+  return { url, db, secrets, connectors, scheduler, worker, stop };
 }

@@ -8,6 +8,7 @@ import { loadFieldDefs, saveFieldDefs } from './field-defs.js';
 import { syncLockKey, tryLock } from './lock.js';
 import { writePage } from './store.js';
 import { markConnectionFailure } from './connection-status.js';
+import type { Metrics } from '../metrics.js';
 
 /**
  * Runs one (connection, stream): describe → pull pages → for each page, upsert its records
@@ -18,6 +19,7 @@ import { markConnectionFailure } from './connection-status.js';
 export interface SyncContext {
   db: Database;
   logger: Logger;
+  metrics?: Metrics;
 }
 
 export interface SyncProgress {
@@ -171,6 +173,7 @@ export async function syncStream(
       [state.id, error],
     );
     log.info({ ...progress, apiCalls: s.apiCalls, durationMs: Date.now() - started }, 'sync run succeeded');
+    recordRunMetrics(ctx, connector, progress, 'SUCCEEDED', Date.now() - started);
     return { stream: stream.name, status: 'SUCCEEDED', runId, progress };
   } catch (error) {
     const message = scrubSecrets(describeError(error));
@@ -188,6 +191,7 @@ export async function syncStream(
       [state.id, paused ? 'PAUSED' : 'FAILED', message],
     );
     log.warn({ err: error, ...progress }, 'sync run failed');
+    recordRunMetrics(ctx, connector, progress, 'FAILED', Date.now() - started);
     return { stream: stream.name, status: 'FAILED', runId, progress, error: message, connectionBlocked: blocked };
   } finally {
     await lock.release();
@@ -221,4 +225,14 @@ export function describeError(error: unknown): string {
 export async function fieldDefsFor(ctx: SyncContext, connectionId: string, connector: CrmConnector, stream: StreamSpec): Promise<FieldDefs> {
   const saved = await loadFieldDefs(ctx.db, connectionId, stream.name);
   return fieldDefsByName(saved.length ? saved : await connector.describe(stream));
+}
+
+function recordRunMetrics(ctx: SyncContext, connector: CrmConnector, progress: SyncProgress, status: string, durationMs: number): void {
+  if (!ctx.metrics) return;
+  const labels = { provider: connector.provider, stream: progress.stream };
+  ctx.metrics.syncRunSeconds.observe({ ...labels, status }, durationMs / 1000);
+  ctx.metrics.syncRecords.inc({ ...labels, outcome: 'seen' }, progress.recordsSeen);
+  ctx.metrics.syncRecords.inc({ ...labels, outcome: 'written' }, progress.recordsWritten);
+  ctx.metrics.syncRecords.inc({ ...labels, outcome: 'deleted' }, progress.recordsDeleted);
+  ctx.metrics.rateLimitWaitSeconds.inc({ provider: connector.provider }, progress.waitedMs / 1000);
 }

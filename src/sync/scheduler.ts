@@ -87,6 +87,10 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   const inboxTimer = setInterval(() => {
     if (inboxBusy || stopped) return;
     inboxBusy = processInbox({ ...deps.inbox, ctx, connectorFor: deps.connectorFor })
+      .then((r) => {
+        ctx.metrics?.webhookEvents.inc({ provider: 'all', outcome: 'processed' }, r.processed);
+        ctx.metrics?.webhookEvents.inc({ provider: 'all', outcome: 'failed' }, r.failed);
+      })
       .catch((error: unknown) => ctx.logger.error({ err: error }, 'webhook inbox processing failed'))
       .finally(() => (inboxBusy = null));
   }, deps.inboxIntervalMs ?? 1000);
