@@ -109,6 +109,10 @@ export class HubspotClient {
     let token = await this.tokens.current();
     let response = await budget.run(() => this.send(request, token));
     if (response.status === 401 && (await this.tokens.renewAfterRejection(token))) {
+      this.options.logger.debug(
+        { method: request.method, path: request.path, status: 401, durationMs: response.durationMs, correlationId: headerValue(response.headers, 'x-hubspot-correlation-id') },
+        'hubspot call rejected the access token; renewed it',
+      );
       token = await this.tokens.current();
       response = await budget.run(() => this.send(request, token));
     }

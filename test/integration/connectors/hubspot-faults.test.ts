@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CrmError } from '../../../src/connectors/types.js';
+import { createLogger } from '../../../src/log.js';
 import { startHubspotSimulator, type HubspotSimulator } from '../../../src/simulators/hubspot/index.js';
 import { connectorFor, pullAll, stream } from './hubspot-helpers.js';
 
@@ -25,7 +26,8 @@ function liveContactIds(): string[] {
 
 describe('HubSpot rate limits and transient failures', () => {
   it('finishes a FULL pull through a 429 storm on 30% of calls, counting every 429', async () => {
-    const connector = connectorFor(sim);
+    const observed: string[] = [];
+    const connector = connectorFor(sim, { observe: (call) => void observed.push(`${call.status} ${call.endpoint}`) });
     sim.control.addFault({ kind: 'rateLimit', rate: 0.3, match: '^(GET|POST) /crm/' });
     const outcome = await pullAll(connector, stream(connector, 'contacts'), { phase: 'FULL', cursor: null });
     const stats = connector.stats();
@@ -35,6 +37,9 @@ describe('HubSpot rate limits and transient failures', () => {
     expect(served429).toBeGreaterThan(0);
     expect(stats.rateLimited).toBe(served429);
     expect(stats.apiCalls).toBe(sim.control.requests().length);
+    expect(observed).toHaveLength(stats.apiCalls);
+    expect(observed.filter((o) => o.startsWith('429 '))).toHaveLength(served429);
+    expect(observed).toContain('200 GET /crm/v3/objects/contacts');
   });
 
   it('honours Retry-After before trying again', async () => {
@@ -88,9 +93,11 @@ describe('HubSpot rate limits and transient failures', () => {
 describe('HubSpot OAuth', () => {
   it('refreshes before the first call and again when the token expires mid-run, saving each refresh once', async () => {
     const saved: Record<string, unknown>[] = [];
+    const logLines: string[] = [];
     const connector = connectorFor(sim, {
       credentials: { kind: 'oauth', clientId: OAUTH.clientId, clientSecret: OAUTH.clientSecret, refreshToken: 'rt-1' },
       saveCredentials: async (credentials) => void saved.push(credentials),
+      logger: createLogger({ level: 'debug', destination: { write: (line: string) => void logLines.push(line) } }),
     });
     const contacts = stream(connector, 'contacts');
     const pages: number[] = [];
@@ -110,6 +117,13 @@ describe('HubSpot OAuth', () => {
     expect(saved).toHaveLength(3);
     expect(sim.control.requests().filter((r) => r.path === '/oauth/v1/token')).toHaveLength(3);
     await connector.close();
+
+    // Every call was logged, and no log line carries a token or the client secret.
+    expect(logLines.filter((l) => l.includes('"msg":"hubspot call"')).length).toBeGreaterThan(5);
+    expect(logLines.some((l) => l.includes('"status":401'))).toBe(true);
+    for (const secret of [...saved.map((c) => String(c.accessToken)), 'rt-1', OAUTH.clientSecret]) {
+      expect(logLines.filter((l) => l.includes(secret))).toEqual([]);
+    }
   });
 
   it('uses a stored access token until it expires, and fails as auth when the refresh token is refused', async () => {
