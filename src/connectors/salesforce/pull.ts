@@ -9,7 +9,11 @@
  *   hints, reconciliation) tombstones those.
  * - `WHERE SystemModstamp >= :last ORDER BY SystemModstamp, Id`, never `>`: many rows can share
  *   one timestamp (bulk updates), and a page boundary can fall between them. The overlap is
- *   deduplicated by skipping rows whose (SystemModstamp, Id) is at or before the cursor's pair.
+ *   deduplicated: rows before the cursor's instant are skipped, and at that instant the rows
+ *   already handed over are skipped by id (the cursor keeps those ids), so a row stamped with the
+ *   same instant but committed after our read (a longer transaction) is still picked up. When
+ *   more than MAX_IDS_AT_LAST rows share the instant, the cursor keeps only the last pair and
+ *   skips rows at or before it in query order.
  * - The cursor moves forward only, to the last row of each page, and is saved with that page,
  *   so a crash resumes right after the last page written.
  * - A query locator that expired (INVALID_QUERY_LOCATOR, after ~15 idle minutes) restarts the
@@ -23,10 +27,15 @@ import { datetimeLiteralAtOrBefore } from './soql.js';
 const pairSchema = z.object({ systemModstamp: z.iso.datetime(), id: z.string().min(15) });
 export type ModstampPair = z.infer<typeof pairSchema>;
 
+/** Ids remembered at the cursor's instant; beyond this, (SystemModstamp, Id) order decides. */
+export const MAX_IDS_AT_LAST = 1000;
+
 /** The cursor of every Salesforce stream, in both phases. */
 export const modstampCursorSchema = z.object({
   /** The last row handed to the engine: rows at or before it are done. */
   last: pairSchema.nullable(),
+  /** Every id handed over at last.systemModstamp (absent once more than MAX_IDS_AT_LAST). */
+  idsAtLast: z.array(z.string()).optional(),
   /** When the current FULL pass began (FULL phase only), for operators. */
   fullStartedAt: z.iso.datetime().optional(),
 });
@@ -84,30 +93,68 @@ export async function* pullByModstamp(input: ModstampPullInput): AsyncGenerator<
   const { client, object, select, from, pageSize } = input;
   const cursor = readCursor(from, object);
   const fullStartedAt = from.phase === 'FULL' ? (cursor.fullStartedAt ?? new Date(input.now()).toISOString()) : undefined;
-  let last = cursor.last;
-  let page: QueryPage = await client.query(modstampQuery(object, select, last), { all: true, batchSize: pageSize });
+  const boundary = new Boundary(cursor);
+  let page: QueryPage = await client.query(modstampQuery(object, select, boundary.last), { all: true, batchSize: pageSize });
   for (;;) {
     const rows: RawRecord[] = [];
-    const before = last;
     for (const row of page.records) {
       const pair = pairOf(row);
       if (!pair) throw new CrmError('SALESFORCE', 'protocol', `${object} row without Id or SystemModstamp`, { origin: 'crm' });
-      if (last && comparePairs(pair, last) <= 0) continue;
-      rows.push(row);
-      last = pair;
+      if (boundary.accept(pair)) rows.push(row);
     }
     const done = page.done || !page.nextRecordsUrl;
     const next: StreamPosition = done
-      ? { phase: 'INCREMENTAL', cursor: { last } satisfies ModstampCursor }
-      : { phase: from.phase, cursor: { last, ...(fullStartedAt ? { fullStartedAt } : {}) } satisfies ModstampCursor };
-    const moved = before !== last;
+      ? { phase: 'INCREMENTAL', cursor: boundary.cursor() }
+      : { phase: from.phase, cursor: boundary.cursor(fullStartedAt) };
+    const moved = rows.length > 0;
     if (rows.length || moved || (done && from.phase === 'FULL')) yield { rows, next };
     if (done) return;
     try {
       page = await client.queryMore(page.nextRecordsUrl!);
     } catch (error) {
       if (!(error instanceof CrmError) || error.details.crmCode !== 'INVALID_QUERY_LOCATOR') throw error;
-      page = await client.query(modstampQuery(object, select, last), { all: true, batchSize: pageSize });
+      page = await client.query(modstampQuery(object, select, boundary.last), { all: true, batchSize: pageSize });
     }
+  }
+}
+
+/** Where a pull stands: the last pair handed over and the ids already handed over at its instant. */
+class Boundary {
+  last: ModstampPair | null;
+  private idsAtLast: Set<string> | null;
+
+  constructor(cursor: ModstampCursor) {
+    this.last = cursor.last;
+    // A cursor without ids (older, or overflowed) falls back to ordering by the last pair.
+    this.idsAtLast = cursor.last && cursor.idsAtLast ? new Set(cursor.idsAtLast) : null;
+  }
+
+  /** True when the row is new to this stream; moves the boundary past it. */
+  accept(pair: ModstampPair): boolean {
+    const last = this.last;
+    if (last) {
+      const byTime = Date.parse(pair.systemModstamp) - Date.parse(last.systemModstamp);
+      if (byTime < 0) return false;
+      if (byTime === 0) {
+        if (this.idsAtLast ? this.idsAtLast.has(pair.id) : comparePairs(pair, last) <= 0) return false;
+        if (this.idsAtLast) {
+          this.idsAtLast.add(pair.id);
+          if (this.idsAtLast.size > MAX_IDS_AT_LAST) this.idsAtLast = null;
+        }
+        if (comparePairs(pair, last) > 0) this.last = pair;
+        return true;
+      }
+    }
+    this.last = pair;
+    this.idsAtLast = new Set([pair.id]);
+    return true;
+  }
+
+  cursor(fullStartedAt?: string): ModstampCursor {
+    return {
+      last: this.last,
+      ...(this.idsAtLast ? { idsAtLast: [...this.idsAtLast] } : {}),
+      ...(fullStartedAt ? { fullStartedAt } : {}),
+    };
   }
 }
