@@ -47,5 +47,21 @@ describe('HubSpot incremental beyond the search cap', () => {
     expect(lastSince).toBe(instant + spread.length);
     // Inside the crowded instant the pages went by hs_object_id, 200 at a time.
     expect(outcome.pages.filter((p) => p.records.length > 0).length).toBeGreaterThanOrEqual(Math.ceil(ids.length / 200));
+
+    // A crash inside the crowded instant: resuming from the last saved position loses nothing.
+    const resumed = connectorFor(sim, { settings: { overlapMs: 0 } });
+    const contacts = stream(resumed, 'contacts');
+    const beforeCrash = new Set<string>();
+    let saved = from;
+    for await (const page of resumed.pull(contacts, from)) {
+      page.records.forEach((r) => beforeCrash.add(String(r.id)));
+      saved = page.next;
+      if (beforeCrash.size >= 3000) break;
+    }
+    const afterCrash = await pullAll(resumed, contacts, saved);
+    await resumed.close();
+    const union = new Set([...beforeCrash, ...afterCrash.records.map((r) => r.record.remoteId)]);
+    expect(union.size).toBe(ids.length);
+    expect(Date.parse((afterCrash.last.cursor as { since: string }).since)).toBe(lastSince);
   });
 });

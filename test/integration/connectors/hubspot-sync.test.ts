@@ -48,6 +48,21 @@ describe('HubSpot FULL pull against the simulator', () => {
     expect(liveIds('contacts').length).toBeGreaterThan(1000);
   });
 
+  it('resumes an interrupted FULL pull from its last saved position without losing records', async () => {
+    const contacts = stream(connector, 'contacts');
+    const beforeCrash: string[] = [];
+    let saved: StreamPosition = { phase: 'FULL', cursor: null };
+    for await (const page of connector.pull(contacts, saved)) {
+      beforeCrash.push(...page.records.map((r) => String(r.id)));
+      saved = page.next;
+      if (beforeCrash.length >= 500) break;
+    }
+    expect(saved).toMatchObject({ phase: 'FULL', cursor: { stage: 'live', after: expect.any(String) } });
+    const rest = await pullAll(connector, contacts, saved);
+    expect([...beforeCrash, ...rest.records.map((r) => r.record.remoteId)].sort()).toEqual(liveIds('contacts'));
+    expect(rest.last.phase).toBe('INCREMENTAL');
+  });
+
   it('normalizes contacts exactly as the simulator holds them, primary company included', () => {
     const contacts = firstPull.get('contacts') ?? [];
     for (const normalized of contacts) {
