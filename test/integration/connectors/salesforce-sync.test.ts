@@ -112,7 +112,7 @@ describe('Salesforce sync through the engine', () => {
     const crashed = await run({ streams: ['Task'], onProgress: () => { throw new Error('simulated crash after a page'); } });
     expect(crashed.Task!.status).toBe('FAILED');
     const state = await db.prisma.syncState.findFirstOrThrow({ where: { connectionId: fx.connectionId, objectType: 'Task' } });
-    const cursor = state.cursor as { last: { systemModstamp: string }; idsAtLast: string[] };
+    const cursor = state.cursor as { last: { systemModstamp: string; id: string }; idsAtLast: string[] };
     expect(cursor.last.systemModstamp).toBe(instant.toISOString());
     const firstPage = crashed.Task!.progress.recordsSeen;
     expect(firstPage).toBeGreaterThan(150); // most of the first 200-row page is the touched instant
@@ -121,7 +121,7 @@ describe('Salesforce sync through the engine', () => {
     // A write committed late with the very same stamp, to a record ordered before the cursor's id:
     // a (SystemModstamp, Id) comparison would skip it; the ids kept at the instant do not.
     const lateId = allTasks[0]!;
-    expect(lateId < (cursor.last as { id: string }).id).toBe(true);
+    expect(lateId < cursor.last.id).toBe(true);
     sf.control.update('Task', lateId, { Subject: 'committed late', SystemModstamp: instant.toISOString() });
 
     const resumed = await run({ streams: ['Task'] });
