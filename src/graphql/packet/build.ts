@@ -34,34 +34,28 @@ function firstValue<T>(records: ContactRecord[], pick: (r: ContactRecord) => T |
 /**
  * Builds the packet of one contact from the store. The person is merged from the asked-for
  * record and the person's other live records (same email): the asked-for record wins, the
- * others fill gaps. Every await is a DataLoader wave, so building many packets at once costs
- * the same number of statements as building one.
+ * others fill gaps. The only read is one packetRows load, batched across every packet of the
+ * request, so building 100 packets costs the same single statement as building one.
  */
 export async function buildPacket(contactId: string, options: PacketOptions, deps: PacketDeps): Promise<PacketData> {
-  const { loaders } = deps;
-  const records = await loaders.personRecords.load(contactId);
+  const rows = await deps.loaders.packetRows.load({
+    contactId,
+    openDeals: options.openDeals,
+    // At least one activity, so relationship.lastActivity is known even when none are shown.
+    activities: Math.max(1, options.recentActivities),
+    scores: Math.max(1, options.scoreHistory),
+    signals: Math.max(MIN_SIGNALS_FETCHED, options.signals),
+  });
+  const { records } = rows;
   const primary = records[0];
   if (!primary || primary.id !== contactId) throw notFound(`no contact with id ${contactId}`);
   if (primary.deletedAt) throw notFound(`contact ${contactId} was deleted in its CRM`);
 
-  const remote = (r: ContactRecord) => ({ connectionId: r.connectionId, remoteId: r.remoteId });
-  const [connectionList, companies, owners, dealLists, activityLists, scores, signals] = await Promise.all([
-    Promise.all([...new Set(records.map((r) => r.connectionId))].map((id) => loaders.connectionById.load(id))),
-    Promise.all(records.map((r) => (r.companyRemoteId ? loaders.companyByRemote.load({ connectionId: r.connectionId, remoteId: r.companyRemoteId }) : null))),
-    Promise.all(records.map((r) => (r.ownerRemoteId ? loaders.ownerByRemote.load({ connectionId: r.connectionId, remoteId: r.ownerRemoteId }) : null))),
-    options.openDeals > 0
-      ? Promise.all(records.map((r) => loaders.openDealsByContact.load({ ...remote(r), limit: options.openDeals })))
-      : [],
-    // At least one activity, so relationship.lastActivity is known even when none are shown.
-    Promise.all(records.map((r) => loaders.recentActivitiesByContact.load({ ...remote(r), limit: Math.max(1, options.recentActivities) }))),
-    loaders.personScores.load({ contactId, limit: Math.max(1, options.scoreHistory) }),
-    loaders.personSignals.load({ contactId, limit: Math.max(MIN_SIGNALS_FETCHED, options.signals) }),
-  ]);
-
-  const connections = new Map(connectionList.filter((c): c is ConnectionRecord => c !== null).map((c) => [c.id, c]));
+  const connections = new Map(rows.connections.map((c) => [c.id, c]));
   const connectionOf = (id: string): ConnectionRecord => connections.get(id) ?? { id, provider: 'HUBSPOT', name: id };
-  const company = companies.find((c) => c && !c.deletedAt) ?? null;
-  const owner = owners.find((o) => o && !o.deletedAt) ?? null;
+  const company = rows.companies[0] ?? null;
+  const owner = rows.owners[0] ?? null;
+  const signals = rows.signals;
 
   const sources: SourceRecord[] = [];
   const addSource = (kind: SourceRecord['kind'], r: { connectionId: string; remoteId: string; syncedAt: Date }, remoteType: string) => {
@@ -71,17 +65,10 @@ export async function buildPacket(contactId: string, options: PacketOptions, dep
   for (const r of records) addSource('CONTACT', r, r.remoteType);
   if (owner) addSource('OWNER', owner, 'owner');
   if (company) addSource('COMPANY', company, 'company');
-
-  const deals = uniqueById(dealLists.flat())
-    .sort((a, b) => compareDates(a.closeDate, b.closeDate, 'asc') || a.id.localeCompare(b.id))
-    .slice(0, options.openDeals);
+  const deals = rows.deals;
   for (const d of deals) addSource('DEAL', d, 'deal');
-
-  const activities = uniqueById(activityLists.flat()).sort(
-    (a, b) => compareDates(a.occurredAt, b.occurredAt, 'desc') || b.id.localeCompare(a.id),
-  );
-  const shownActivities = activities.slice(0, Math.max(1, options.recentActivities));
-  for (const a of shownActivities) addSource('ACTIVITY', a, a.remoteType);
+  const activities = rows.activities;
+  for (const a of activities) addSource('ACTIVITY', a, a.remoteType);
 
   const toActivity = (a: ActivityRecord): PacketActivity => ({
     id: a.id,
@@ -139,7 +126,7 @@ export async function buildPacket(contactId: string, options: PacketOptions, dep
       providers: [...new Set(records.map((r) => connectionOf(r.connectionId).provider))].sort(),
     },
     recentEngagement: activities.slice(0, options.recentActivities).map(toActivity),
-    ai: { latest: scores[0] ?? null, history: scores.slice(0, options.scoreHistory) },
+    ai: { latest: rows.scores[0] ?? null, history: rows.scores.slice(0, options.scoreHistory) },
     signals: signals.slice(0, options.signals),
     sources,
     freshness: {
@@ -149,21 +136,6 @@ export async function buildPacket(contactId: string, options: PacketOptions, dep
       staleAfterHours: deps.staleAfterHours,
     },
   };
-}
-
-function uniqueById<T extends { id: string }>(rows: T[]): T[] {
-  const seen = new Map<string, T>();
-  for (const row of rows) if (!seen.has(row.id)) seen.set(row.id, row);
-  return [...seen.values()];
-}
-
-/** Nulls last in both directions: an undated record is the least informative. */
-function compareDates(a: Date | null, b: Date | null, direction: 'asc' | 'desc'): number {
-  if (a === b) return 0;
-  if (a === null) return 1;
-  if (b === null) return -1;
-  const diff = a.getTime() - b.getTime();
-  return direction === 'asc' ? diff : -diff;
 }
 
 const MONTH_MS = 30.4375 * 24 * HOUR_MS;

@@ -107,9 +107,12 @@ export interface SignalRecord {
   observedAt: Date;
 }
 
+/** Money columns travel as text: exact through node-postgres and through json_agg alike. */
+const DECIMAL_COLUMNS = new Set(['annualRevenue', 'amount']);
+
 /** `alias."col", ...` for a column list; quoting keeps Prisma's camelCase names. */
 function columns(alias: string, names: readonly string[]): string {
-  return names.map((n) => `${alias}."${n}"`).join(', ');
+  return names.map((n) => (DECIMAL_COLUMNS.has(n) ? `${alias}."${n}"::text AS "${n}"` : `${alias}."${n}"`)).join(', ');
 }
 
 const SYNCED = ['id', 'connectionId', 'remoteId', 'syncedAt', 'deletedAt'];

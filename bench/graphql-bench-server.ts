@@ -1,0 +1,132 @@
+/**
+ * The server half of bench/graphql-packet.bench.ts, run as a child process: embedded
+ * PostgreSQL, seeded store, the real app plus the hand-written baseline route. Tells the
+ * parent where it listens, and stops cleanly when told to.
+ */
+import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import express from 'express';
+import pg from 'pg';
+import { createApiKey } from '../src/auth/api-keys.js';
+import { loadConfig } from '../src/config.js';
+import { openDatabase, type Database } from '../src/db/client.js';
+import { startEmbedded } from '../src/db/embedded.js';
+import { migrate } from '../src/db/migrate.js';
+import { createGraphqlMiddleware } from '../src/graphql/server.js';
+import { createApp } from '../src/http/app.js';
+import { createLogger } from '../src/log.js';
+import { createStoreFixtures, seedPeopleInBulk } from '../test/helpers/store-fixtures.js';
+
+export interface BenchTarget {
+  url: string;
+  apiKey: string;
+  contactIds: string[];
+}
+
+/**
+ * Everything one contextPacket reads, in one statement: the person's records (same email),
+ * company, owner, open deals with roles, 5 recent activities, 5 scores, 20 signals.
+ */
+const BASELINE_SQL = `
+WITH req AS (SELECT id, email FROM "Contact" WHERE id = $1),
+person AS (
+  SELECT p.* FROM "Contact" p, req
+   WHERE p.id = req.id OR (req.email IS NOT NULL AND p.email = req.email AND p."deletedAt" IS NULL)
+)
+SELECT
+  (SELECT json_agg(json_build_object('id', p.id, 'provider', k.provider, 'remoteType', p."remoteType", 'remoteId', p."remoteId",
+      'email', p.email, 'firstName', p."firstName", 'lastName', p."lastName", 'title', p.title, 'phone', p.phone,
+      'lifecycleStage', p."lifecycleStage", 'lifecycleStageLabel', p."lifecycleStageLabel",
+      'leadStatus', p."leadStatus", 'leadStatusLabel', p."leadStatusLabel", 'syncedAt', p."syncedAt") ORDER BY p.id = (SELECT id FROM req) DESC, p.id)
+     FROM person p JOIN "Connection" k ON k.id = p."connectionId") AS records,
+  (SELECT row_to_json(c) FROM (
+     SELECT co.name, co.domain, co.industry, co."industryLabel", co."employeeCount", co."annualRevenue", co.currency,
+            co.city, co.country, co."remoteId", co."syncedAt"
+       FROM person p JOIN "Company" co ON co."connectionId" = p."connectionId" AND co."remoteId" = p."companyRemoteId"
+      WHERE co."deletedAt" IS NULL LIMIT 1) c) AS company,
+  (SELECT row_to_json(o) FROM (
+     SELECT ow."firstName", ow."lastName", ow.email, ow."remoteId", ow."syncedAt"
+       FROM person p JOIN "Owner" ow ON ow."connectionId" = p."connectionId" AND ow."remoteId" = p."ownerRemoteId"
+      WHERE ow."deletedAt" IS NULL LIMIT 1) o) AS owner,
+  (SELECT json_agg(d) FROM (
+     SELECT d.name, d.amount, d.currency, d.stage, d."stageLabel", d."closeDate", a.label AS role, d."remoteId", d."syncedAt"
+       FROM person p
+       JOIN "Association" a ON a."connectionId" = p."connectionId" AND a."toKind" = 'CONTACT' AND a."toRemoteId" = p."remoteId" AND a."fromKind" = 'DEAL'
+       JOIN "Deal" d ON d."connectionId" = a."connectionId" AND d."remoteId" = a."fromRemoteId"
+      WHERE d."deletedAt" IS NULL AND d."isClosed" IS NOT TRUE
+      ORDER BY d."closeDate" ASC NULLS LAST, d.id LIMIT 10) d) AS deals,
+  (SELECT json_agg(x) FROM (
+     SELECT act.kind, act.subject, act."bodyText", act."occurredAt", act."remoteId", act."syncedAt"
+       FROM person p
+       JOIN "Association" a ON a."connectionId" = p."connectionId" AND a."toKind" = 'CONTACT' AND a."toRemoteId" = p."remoteId" AND a."fromKind" = 'ACTIVITY'
+       JOIN "Activity" act ON act."connectionId" = a."connectionId" AND act."remoteId" = a."fromRemoteId"
+      WHERE act."deletedAt" IS NULL
+      ORDER BY act."occurredAt" DESC NULLS LAST, act.id DESC LIMIT 5) x) AS activities,
+  (SELECT json_agg(s) FROM (
+     SELECT ao.score, ao."previousScore", ao.rationale, ao.playbook, ao.source, ao.model, ao."createdAt"
+       FROM "AiOutput" ao WHERE ao."contactId" IN (SELECT id FROM person)
+      ORDER BY ao."createdAt" DESC, ao.id DESC LIMIT 5) s) AS scores,
+  (SELECT json_agg(g) FROM (
+     SELECT * FROM (SELECT DISTINCT ON (sig.source, sig.key) sig.key, sig.value, sig.source, sig."observedAt"
+                      FROM "Signal" sig WHERE sig."contactId" IN (SELECT id FROM person)
+                     ORDER BY sig.source, sig.key, sig."observedAt" DESC) latest
+      ORDER BY latest."observedAt" DESC LIMIT 20) g) AS signals
+FROM req`;
+
+const { values } = parseArgs({ options: { people: { type: 'string', default: '3000' } } });
+
+const root = mkdtempSync(join(tmpdir(), 'context-layer-bench-'));
+chmodSync(root, 0o755);
+const embedded = await startEmbedded({ dataDir: join(root, 'pg'), persistent: false });
+const admin = new pg.Client({ connectionString: embedded.adminUrl });
+await admin.connect();
+await admin.query('CREATE DATABASE bench');
+await admin.end();
+await migrate(embedded.urlFor('bench'));
+
+const db: Database = openDatabase({ url: embedded.urlFor('bench') });
+const fx = createStoreFixtures(db.prisma);
+const hubspot = await fx.connection('HUBSPOT', 'hubspot-bench');
+const salesforce = await fx.connection('SALESFORCE', 'salesforce-bench');
+const seeded = await seedPeopleInBulk(db.prisma, { hubspot, salesforce }, Number(values.people), { activitiesPerPerson: 6 });
+await db.pool.query('ANALYZE');
+const { key } = await createApiKey(db.prisma, { name: 'bench', scopes: ['admin'] });
+
+const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'error', SECRET_KEY: '0'.repeat(64) });
+const logger = createLogger({ level: 'error' });
+const graphql = await createGraphqlMiddleware({ db, config, logger });
+const outer = express();
+outer.get('/baseline/packet/:id', async (req, res) => {
+  const { rows } = await db.pool.query(BASELINE_SQL, [req.params.id]);
+  if (!rows[0]) {
+    res.status(404).json({ error: 'not found' });
+    return;
+  }
+  res.json(rows[0]);
+});
+outer.use(createApp({ db, logger, graphql: graphql.middleware }));
+const server = createServer(outer);
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+
+const target: BenchTarget = {
+  url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+  apiKey: key,
+  // Both records of each person, interleaved, so both CRMs' rows are asked for.
+  contactIds: seeded.contactIds.flatMap((id, i) => [id, seeded.leadIds[i]!]),
+};
+process.send?.(target);
+
+process.on('message', async (message) => {
+  if (message !== 'stop') return;
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await graphql.stop();
+  await db.close();
+  await embedded.stop();
+  rmSync(root, { recursive: true, force: true });
+  process.exit(0);
+});
