@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 
 /**
@@ -29,7 +30,11 @@ const envSchema = z.object({
   SECRET_KEY: secretKey.optional(),
   EMBEDDED_PG_PORT: port.default(0),
   DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
-  SYNC_CRON: z.string().min(1).default('*/10 * * * *'),
+  SYNC_CRON: z
+    .string()
+    .refine((v) => cron.validate(v), 'a cron expression such as "*/10 * * * *"')
+    .default('*/10 * * * *'),
+  FULL_RESYNC_HOURS: z.coerce.number().positive().default(24),
   STALE_AFTER_HOURS: z.coerce.number().positive().default(24),
   SCORE_REVIEW_THRESHOLD: z.coerce.number().int().min(0).max(100).default(20),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(10),

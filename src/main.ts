@@ -83,6 +83,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     ctx: syncContext,
     connectorFor: (id) => connectors.get(id),
     defaultCron: config.SYNC_CRON,
+    fullResyncAfterMs: config.FULL_RESYNC_HOURS * 3_600_000,
     inbox: { handlers: { HUBSPOT: applyHubspotPayloads } },
   });
   await scheduler.reconcile();

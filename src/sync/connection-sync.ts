@@ -7,6 +7,12 @@ import { syncLockKey, tryLock } from './lock.js';
 export interface ConnectionRunOptions extends StreamRunOptions {
   /** Only these streams (CRM object names); all by default. */
   streams?: string[];
+  /**
+   * Re-run a FULL pass when a stream's last successful one is older than this. Incremental
+   * reads cannot see everything (HubSpot's search misses association-only changes), so the
+   * scheduler sets it; manual runs leave it unset.
+   */
+  fullAfterMs?: number;
 }
 
 /** Runs every stream of a connection in the connector's order; stops early when the CRM blocks us. */
@@ -29,10 +35,21 @@ export async function syncConnection(
       outcomes.push({ stream: stream.name, status: 'SKIPPED', error: blocked, progress: emptyProgress(stream.name) });
       continue;
     }
-    const outcome = await syncStream(ctx, connectionId, connector, stream, options);
+    const full = options.full || (options.fullAfterMs !== undefined && (await fullPassDue(ctx, connectionId, stream.name, options.fullAfterMs)));
+    const outcome = await syncStream(ctx, connectionId, connector, stream, { ...options, full });
     outcomes.push(outcome);
   }
   return outcomes;
+}
+
+async function fullPassDue(ctx: SyncContext, connectionId: string, stream: string, fullAfterMs: number): Promise<boolean> {
+  const state = await ctx.db.prisma.syncState.findUnique({ where: { connectionId_objectType: { connectionId, objectType: stream } } });
+  if (!state || state.phase === 'FULL') return false; // a first or interrupted FULL pass continues anyway
+  const lastFull = await ctx.db.prisma.syncRun.findFirst({
+    where: { connectionId, objectType: stream, phase: 'FULL', status: 'SUCCEEDED' },
+    orderBy: { startedAt: 'desc' },
+  });
+  return !lastFull || Date.now() - lastFull.startedAt.getTime() > fullAfterMs;
 }
 
 function emptyProgress(stream: string) {

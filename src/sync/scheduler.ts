@@ -17,6 +17,8 @@ export interface SchedulerDeps {
   inbox: Omit<InboxDeps, 'ctx' | 'connectorFor'>;
   /** A RUNNING state older than this, whose lock is free, is recovered. */
   stuckAfterMs?: number;
+  /** A stream's FULL pass is repeated when its last one is older than this. */
+  fullResyncAfterMs: number;
   inboxIntervalMs?: number;
 }
 
@@ -40,7 +42,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     const run = (async () => {
       try {
         const connector = await deps.connectorFor(connectionId);
-        await syncConnection(ctx, connectionId, connector, { ...options, signal: shutdown.signal });
+        await syncConnection(ctx, connectionId, connector, { fullAfterMs: deps.fullResyncAfterMs, ...options, signal: shutdown.signal });
       } catch (error) {
         ctx.logger.error({ err: error, connectionId }, 'scheduled sync failed to start');
       } finally {
