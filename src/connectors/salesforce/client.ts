@@ -12,7 +12,7 @@ import PQueue from 'p-queue';
 import type { Connection } from 'jsforce';
 import { z } from 'zod';
 import type { Logger } from '../../log.js';
-import { withRetries, type RetryPolicy } from '../policy.js';
+import { defaultRetryClass, withRetries, type RetryPolicy } from '../policy.js';
 import { CrmError, type CallObserver, type CallStats, type CredentialsSink } from '../types.js';
 import { SalesforceSession } from './auth.js';
 import { classifySalesforceFailure, type ObservedResponse } from './errors.js';
@@ -33,6 +33,12 @@ export interface SalesforceRequest<T> {
   schema: z.ZodType<T>;
   /** For the log line: how many records the response held. */
   count?: (value: T) => number;
+  /**
+   * False for calls that must not be repeated after an ambiguous failure (a 5xx or a dropped
+   * connection may come after Salesforce created the records): only limit answers, which mean
+   * "not processed", are retried.
+   */
+  idempotent?: boolean;
 }
 
 export interface SalesforceClientOptions {
@@ -92,6 +98,7 @@ export class SalesforceClient {
   async request<T>(request: SalesforceRequest<T>): Promise<T> {
     return withRetries(() => this.attempt(request), {
       policy: this.policy,
+      classify: (error) => (request.idempotent === false && error.kind !== 'rate_limited' ? 'none' : defaultRetryClass(error)),
       onRetry: ({ error, attempt, delayMs }) => {
         this.counters.waitedMs += delayMs;
         this.options.logger.warn(

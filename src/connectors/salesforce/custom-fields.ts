@@ -58,6 +58,7 @@ export async function ensureSalesforceFields(
         path: '/tooling/sobjects/CustomField',
         body: { FullName: qualified, Metadata: { label: field.label, description: 'Written by context-layer', ...spec.metadata } },
         schema: createdSchema,
+        // A repeat after an ambiguous failure answers DUPLICATE_DEVELOPER_NAME, handled below.
       });
       report.created.push(qualified);
     } catch (error) {

@@ -59,7 +59,8 @@ async function saveInChunks(
     const { method, path } = call(records);
     let saved: z.infer<typeof saveResultsSchema>;
     try {
-      saved = await client.request({ method, path, body: { allOrNone: false, records }, schema: saveResultsSchema, count: (r) => r.length });
+      // Creates are not repeated after an ambiguous failure: that could create the records twice.
+      saved = await client.request({ method, path, body: { allOrNone: false, records }, schema: saveResultsSchema, count: (r) => r.length, idempotent: method !== 'POST' });
     } catch (error) {
       if (!(error instanceof CrmError) || CONNECTION_LEVEL.has(error.kind)) throw error;
       results.push(...part.map((op) => failed(op, error)));

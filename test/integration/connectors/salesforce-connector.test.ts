@@ -48,8 +48,10 @@ describe('Salesforce sessions', () => {
   for (const [grant, credentials] of Object.entries(grants)) {
     it(`logs in with ${grant}, calls the API on instance_url and persists the session`, async () => {
       const saved: Record<string, unknown>[] = [];
-      const connector = connectorFor(sf, { credentials: credentials(), saveCredentials: async (c) => void saved.push(c) });
+      const observed: unknown[] = [];
+      const connector = connectorFor(sf, { credentials: credentials(), saveCredentials: async (c) => void saved.push(c), observe: (call) => observed.push(call) });
       const defs = await connector.describe(spec('Account', 'COMPANY'));
+      expect(observed).toEqual([{ provider: 'SALESFORCE', endpoint: 'GET /sobjects/Account/describe', status: 200, durationMs: expect.any(Number) }]);
       expect(defs.find((d) => d.name === 'Industry')).toMatchObject({ type: 'enumeration', custom: false });
       expect(saved).toEqual([{ accessToken: expect.stringMatching(/^00D/), instanceUrl: sf.instanceUrl }]);
       expect(sf.instanceUrl).not.toBe(sf.loginUrl);
@@ -157,6 +159,21 @@ describe('Salesforce writes', () => {
 
     const again = await connector.write([{ key: 'again', objectType: 'Contact', remoteId: null, operation: 'UPSERT_CONTACT', properties: { Email: String(existing.Email), Title: 'Found by email' } }]);
     expect(again[0]).toEqual({ key: 'again', ok: true, remoteId: existing.Id });
+    await connector.close();
+  });
+
+  it('retries an update after a 503 but never repeats a create, which may have happened', async () => {
+    const connector = connectorFor(sf);
+    const contact = sf.control.list('Contact')[2]!;
+    sf.faults.add({ kind: 'status', status: 503, match: 'PATCH /services/data/v61.0/composite/sobjects$', count: 1 });
+    const [updated] = await connector.write([{ key: 'u', objectType: 'Contact', remoteId: String(contact.Id), operation: 'UPDATE', properties: { Department: 'Ops' } }]);
+    expect(updated).toMatchObject({ ok: true });
+    sf.faults.add({ kind: 'status', status: 503, match: 'POST /services/data/v61.0/composite/sobjects$', count: 1 });
+    const before = sf.control.list('Contact').length;
+    const [created] = await connector.write([{ key: 'c', objectType: 'Contact', remoteId: null, operation: 'UPSERT_CONTACT', properties: { Email: 'once@only.example', LastName: 'Once' } }]);
+    expect(created).toMatchObject({ ok: false, error: { kind: 'server', details: { status: 503 } } });
+    expect(sf.control.list('Contact')).toHaveLength(before);
+    expect(connector.stats().apiCalls).toBe(2 + 1 + 1); // the update's 503 and its retry, the email lookup, the one create
     await connector.close();
   });
 
