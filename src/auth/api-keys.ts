@@ -81,6 +81,30 @@ export async function verifyApiKey(pool: pg.Pool, key: string): Promise<ApiKeyPr
   return row ? { id: row.id, name: row.name, scopes: row.scopes } : null;
 }
 
+export type ApiKeyVerifier = (key: string) => Promise<ApiKeyPrincipal | null>;
+
+/**
+ * verifyApiKey with a short in-process memory of keys found valid. On the hot path this saves
+ * one round trip per request (half the statements of a context packet); the price is that a
+ * revoked key keeps working on this replica for up to `cacheMs`. Unknown keys are never
+ * remembered, so a new key works at once.
+ */
+export function createApiKeyVerifier(pool: pg.Pool, cacheMs: number): ApiKeyVerifier {
+  const verified = new Map<string, { principal: ApiKeyPrincipal; until: number }>();
+  const MAX_ENTRIES = 10_000;
+  return async (key) => {
+    if (cacheMs <= 0) return verifyApiKey(pool, key);
+    const now = Date.now();
+    const hit = verified.get(key);
+    if (hit && hit.until > now) return hit.principal;
+    const principal = await verifyApiKey(pool, key);
+    if (verified.size >= MAX_ENTRIES) verified.clear();
+    if (principal) verified.set(key, { principal, until: now + cacheMs });
+    else verified.delete(key);
+    return principal;
+  };
+}
+
 export interface ApiKeyListing {
   id: string;
   name: string;

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { verifyApiKey, type ApiKeyPrincipal } from '../auth/api-keys.js';
+import { createApiKeyVerifier, type ApiKeyPrincipal } from '../auth/api-keys.js';
 import { hasScope, type Scope } from '../auth/scopes.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
@@ -36,14 +36,15 @@ function bearerToken(headers: IncomingHttpHeaders): string | null {
 }
 
 /**
- * The Apollo context function: authenticates the API key (one statement) and creates the
- * request's DataLoaders. Throwing here makes Apollo answer with the error's HTTP status (401).
+ * The Apollo context function: authenticates the API key (one statement, or none while the
+ * key is remembered; see API_KEY_CACHE_SECONDS) and creates the request's DataLoaders. Throwing here makes Apollo answer with the error's HTTP status (401).
  */
 export function createContextFunction(deps: GraphqlDeps) {
+  const verify = createApiKeyVerifier(deps.db.pool, deps.config.API_KEY_CACHE_SECONDS * 1000);
   return async ({ req }: { req: { headers: IncomingHttpHeaders } }): Promise<GraphqlContext> => {
     const token = bearerToken(req.headers);
     if (!token) throw unauthenticated('send an API key as "Authorization: Bearer clk_..."');
-    const principal = await verifyApiKey(deps.db.pool, token);
+    const principal = await verify(token);
     if (!principal) throw unauthenticated('the API key is invalid or revoked');
     return { principal, loaders: createLoaders(deps.db.pool), db: deps.db, config: deps.config, logger: deps.logger, now: new Date() };
   };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey, revokeApiKey, verifyApiKey } from '../../../src/auth/api-keys.js';
+import { createApiKey, createApiKeyVerifier, revokeApiKey, verifyApiKey } from '../../../src/auth/api-keys.js';
 import type { Scope } from '../../../src/auth/scopes.js';
 import { apikeyCommand } from '../../../src/commands/apikey.js';
 import type { CommandContext } from '../../../src/commands/command.js';
@@ -14,7 +14,8 @@ let contactId: string;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  api = await startGraphqlServer(db, { GRAPHQL_MAX_DEPTH: '6', GRAPHQL_MAX_COMPLEXITY: '600' });
+  // No key cache here: revocations must bite at once in these tests.
+  api = await startGraphqlServer(db, { GRAPHQL_MAX_DEPTH: '6', GRAPHQL_MAX_COMPLEXITY: '600', API_KEY_CACHE_SECONDS: '0' });
   const fx = createStoreFixtures(db.prisma);
   const hubspot = await fx.connection('HUBSPOT');
   contactId = (await fx.contact(hubspot, { email: 'auth@acme.example' })).id;
@@ -48,6 +49,26 @@ describe('authentication', () => {
     expect(await verifyApiKey(db.pool, created.key)).toEqual({ id: created.id, name: 'hashed', scopes: ['contacts:read'] });
     expect((await db.prisma.apiKey.findUniqueOrThrow({ where: { id: created.id } })).lastUsedAt).not.toBeNull();
     await expect(createApiKey(db.prisma, { name: 'bad', scopes: ['everything'] })).rejects.toThrow(/unknown scope/);
+  });
+});
+
+describe('verified-key cache', () => {
+  it('asks the database once per key within the cache time, and never remembers unknown keys', async () => {
+    const created = await createApiKey(db.prisma, { name: 'cached', scopes: ['context:read'] });
+    let statements = 0;
+    const pool = { query: (...args: Parameters<typeof db.pool.query>) => (statements++, db.pool.query(...args)) } as unknown as typeof db.pool;
+    const cached = createApiKeyVerifier(pool, 60_000);
+    expect(await cached(created.key)).toMatchObject({ id: created.id });
+    await revokeApiKey(db.prisma, created.id);
+    // Still trusted from memory: the documented price of the cache.
+    expect(await cached(created.key)).toMatchObject({ id: created.id });
+    expect(statements).toBe(1);
+    const forged = `clk_${'B'.repeat(32)}`;
+    expect(await cached(forged)).toBeNull();
+    expect(await cached(forged)).toBeNull();
+    expect(statements).toBe(3);
+    const uncached = createApiKeyVerifier(pool, 0);
+    expect(await uncached(created.key)).toBeNull();
   });
 });
 
