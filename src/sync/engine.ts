@@ -123,7 +123,7 @@ export async function syncStream(
     await client.query('COMMIT');
     const defs = fieldDefsByName(described);
     let position: StreamPosition = { phase: state.phase, cursor: state.cursor };
-    for await (const page of connector.pull(stream, position)) {
+    for await (const page of readAhead(connector.pull(stream, position))) {
       const normalized = normalizeAll(connector, stream, page.records, defs);
       failures.push(...normalized.failures);
       const counts = await inTransaction(client, async () => {
@@ -195,6 +195,27 @@ export async function syncStream(
     return { stream: stream.name, status: 'FAILED', runId, progress, error: message, connectionBlocked: blocked };
   } finally {
     await lock.release();
+  }
+}
+
+/**
+ * Fetches the next page while the current one is written, so the CRM and Postgres work at the
+ * same time. Safe for resumption: a page's cursor is still saved only with that page's rows.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let next = iterator.next();
+  try {
+    for (;;) {
+      const result = await next;
+      if (result.done) return;
+      next = iterator.next();
+      // If the consumer stops early, the prefetch's failure must not go unhandled.
+      next.catch(() => undefined);
+      yield result.value;
+    }
+  } finally {
+    await iterator.return?.();
   }
 }
 

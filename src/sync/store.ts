@@ -65,7 +65,7 @@ function upsertSql(spec: TableSpec<CanonicalRecord>): string {
 SELECT ${selectCols.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${recordset})
 ON CONFLICT ("connectionId", "remoteId") DO UPDATE SET ${updates.join(', ')}
 WHERE ${t}."contentHash" IS DISTINCT FROM EXCLUDED."contentHash"
-RETURNING "remoteId"`;
+RETURNING "remoteId", (xmax = 0) AS "inserted"`;
 }
 
 const UPSERT_SQL = new Map<CanonicalKind, string>(
@@ -95,29 +95,44 @@ export async function writePage(client: PoolClient, page: PageWrite): Promise<Pa
       for (const c of spec.columns) row[c.column] = c.value(n.record) ?? null;
       return row;
     });
-    const result = await client.query<{ remoteId: string }>(UPSERT_SQL.get(page.kind)!, [
+    const result = await client.query<{ remoteId: string; inserted: boolean }>(UPSERT_SQL.get(page.kind)!, [
       JSON.stringify(rows),
       page.connectionId,
       page.now,
     ]);
     written = result.rowCount ?? 0;
-    const changed = new Set(result.rows.map((r) => r.remoteId));
-    await replaceAssociations(client, page, records.filter((r) => changed.has(r.record.remoteId)));
+    const changed = new Map(result.rows.map((r) => [r.remoteId, r.inserted]));
+    await replaceAssociations(
+      client,
+      page,
+      records.filter((r) => changed.has(r.record.remoteId)),
+      new Set(result.rows.filter((r) => r.inserted).map((r) => r.remoteId)),
+    );
     await markAbsorbed(client, page, records);
   }
   const deleted = await tombstone(client, page.connectionId, page.kind, page.deletedRemoteIds, page.now);
   return { written, unchanged: records.length - written, deleted };
 }
 
-async function replaceAssociations(client: PoolClient, page: PageWrite, changed: NormalizedRecord[]): Promise<void> {
+/** A record's links of the kinds it reports are replaced; a new record has none to remove. */
+async function replaceAssociations(client: PoolClient, page: PageWrite, changed: NormalizedRecord[], inserted: Set<string>): Promise<void> {
   const withLinks = changed.filter((r) => r.associationKinds.length > 0);
   if (!withLinks.length) return;
-  await client.query(
-    `DELETE FROM "Association" a USING jsonb_to_recordset($3::jsonb) AS d("remoteId" text, "kinds" text[])
-     WHERE a."connectionId" = $1::uuid AND a."fromKind" = $2::"ObjectKind" AND a."fromRemoteId" = d."remoteId"
-       AND a."toKind"::text = ANY(d."kinds")`,
-    [page.connectionId, page.kind, JSON.stringify(withLinks.map((r) => ({ remoteId: r.record.remoteId, kinds: r.associationKinds })))],
-  );
+  // Records of one page nearly always report the same kinds: one indexed DELETE per group.
+  const byKinds = new Map<string, { kinds: string[]; ids: string[] }>();
+  for (const r of withLinks.filter((x) => !inserted.has(x.record.remoteId))) {
+    const kinds = [...r.associationKinds].sort();
+    const group = byKinds.get(kinds.join(',')) ?? { kinds, ids: [] };
+    group.ids.push(r.record.remoteId);
+    byKinds.set(kinds.join(','), group);
+  }
+  for (const { kinds, ids } of byKinds.values()) {
+    await client.query(
+      `DELETE FROM "Association" WHERE "connectionId" = $1::uuid AND "fromKind" = $2::"ObjectKind"
+         AND "fromRemoteId" = ANY($3::text[]) AND "toKind" = ANY($4::"ObjectKind"[])`,
+      [page.connectionId, page.kind, ids, kinds],
+    );
+  }
   const links = withLinks.flatMap((r) =>
     r.associations.map((a) => ({ from: r.record.remoteId, toKind: a.toKind, to: a.toRemoteId, label: a.label, isPrimary: a.isPrimary })),
   );
