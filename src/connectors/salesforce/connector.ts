@@ -30,20 +30,9 @@ import { normalizeSalesforceRecord, objectTypeOf } from './normalize.js';
 import { pullByModstamp } from './pull.js';
 import { salesforceCredentialsSchema, salesforceSettingsSchema, type SalesforceSettings, type SalesforceSettingsInput } from './settings.js';
 import { selectList } from './soql.js';
+import { CONTACT_ROLE_STREAM, SALESFORCE_STREAMS } from './streams.js';
 import { writeSalesforce } from './write.js';
 
-export const SALESFORCE_STREAMS: readonly StreamSpec[] = [
-  { name: 'User', kind: 'OWNER' },
-  { name: 'Account', kind: 'COMPANY' },
-  { name: 'Lead', kind: 'CONTACT' },
-  { name: 'Contact', kind: 'CONTACT' },
-  { name: 'Opportunity', kind: 'DEAL' },
-  { name: 'OpportunityContactRole', kind: 'DEAL' },
-  { name: 'Task', kind: 'ACTIVITY' },
-  { name: 'Event', kind: 'ACTIVITY' },
-];
-
-const CONTACT_ROLE_STREAM = 'OpportunityContactRole';
 /** What the role stream reads of each changed role: enough to find its Opportunity. */
 const ROLE_CHANGE_FIELDS = ['Id', 'IsDeleted', 'SystemModstamp', 'OpportunityId'];
 
@@ -87,7 +76,12 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     return shape;
   }
 
-  /** The object whose records a stream yields: the role stream yields Opportunities. */
+  /**
+   * The object whose records a stream yields: the role stream yields Opportunities, so its
+   * describe (and the FieldDefs the engine saves under "OpportunityContactRole") are Opportunity's,
+   * which is what its records are normalized with. Its first (FULL) run re-reads every
+   * Opportunity that has roles: simple and correct whatever order streams run in.
+   */
   const recordObject = (stream: StreamSpec) => (stream.name === CONTACT_ROLE_STREAM ? 'Opportunity' : stream.name);
 
   async function selectFor(object: string): Promise<string[]> {

@@ -116,7 +116,8 @@ export function classifySalesforceFailure(error: unknown, response: ObservedResp
   }
   if (status === 401) {
     // jsforce already refreshed once (or our guard refused another refresh): the grant is dead.
-    return new CrmError('SALESFORCE', 'auth', `Salesforce rejected the session after a refresh: ${message}`, { ...base, crmCode: code ?? 'INVALID_SESSION_ID' });
+    const reason = message.replace(/^Unable to refresh session due to: /, '');
+    return new CrmError('SALESFORCE', 'auth', `Salesforce rejected the session after a refresh: ${reason}`, { ...base, crmCode: code ?? 'INVALID_SESSION_ID' });
   }
   return new CrmError('SALESFORCE', kindForCode(code ?? '', status), message, base);
 }

@@ -11,7 +11,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { RecordActions } from '../types.js';
-import { SALESFORCE_STREAMS } from './connector.js';
+import { CONTACT_ROLE_STREAM, SALESFORCE_STREAMS } from './streams.js';
 import { isSalesforceId } from './soql.js';
 
 export const SALESFORCE_SIGNATURE_HEADER = 'x-context-layer-signature';
@@ -95,7 +95,6 @@ export interface AppliedEvents {
 }
 
 const STREAM_NAMES = new Set(SALESFORCE_STREAMS.map((s) => s.name));
-const CONTACT_ROLES = 'OpportunityContactRole';
 
 type Action = 'refresh' | 'tombstone';
 
@@ -120,14 +119,14 @@ export async function applySalesforceEvents(events: SalesforceChangeEvent[], act
     }
     const at: [number, number] = [header.commitTimestamp, header.sequenceNumber];
     const ids = header.recordIds.filter(isSalesforceId);
-    if (header.changeType === 'GAP_OVERFLOW' || ids.length < header.recordIds.length || ids.length === 0) resync.add(stream === CONTACT_ROLES ? 'Opportunity' : stream);
+    if (header.changeType === 'GAP_OVERFLOW' || ids.length < header.recordIds.length || ids.length === 0) resync.add(stream === CONTACT_ROLE_STREAM ? 'Opportunity' : stream);
     for (const id of ids) {
-      if (stream === CONTACT_ROLES) {
+      if (stream === CONTACT_ROLE_STREAM) {
         // A role change is a change of its Opportunity's links. The payload names the
         // Opportunity on create/undelete only; otherwise the role stream resolves it (queryAll).
         const opportunityId = event.OpportunityId;
         if (isSalesforceId(opportunityId)) note('Opportunity', opportunityId, at, 'refresh');
-        else note(CONTACT_ROLES, id, at, 'refresh');
+        else note(CONTACT_ROLE_STREAM, id, at, 'refresh');
       } else {
         note(stream, id, at, header.changeType === 'DELETE' ? 'tombstone' : 'refresh');
       }

@@ -1,4 +1,5 @@
-export { createSalesforceConnector, SALESFORCE_STREAMS, type SalesforceConnector, type SalesforceConnectorOptions } from './connector.js';
+export { createSalesforceConnector, type SalesforceConnector, type SalesforceConnectorOptions } from './connector.js';
+export { SALESFORCE_STREAMS } from './streams.js';
 export {
   salesforceCredentialsSchema,
   salesforceJwtCredentialsSchema,
