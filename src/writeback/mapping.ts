@@ -41,7 +41,7 @@ const FIELD_TYPES: Record<CanonicalAiField, { label: string; type: FieldRequest[
   source: { label: 'AI Source Pipeline', type: 'string' },
 };
 
-export const fieldMappingSchema = z.record(z.enum(['score', 'rationale', 'playbook', 'scoredAt', 'source', 'leadStatus', 'lifecycleStage']), z.string().min(1).nullable());
+export const fieldMappingSchema = z.partialRecord(z.enum(['score', 'rationale', 'playbook', 'scoredAt', 'source', 'leadStatus', 'lifecycleStage']), z.string().min(1).nullable());
 
 export function mappingFor(provider: Provider, settings: unknown): Record<MappedField, string | null> {
   const overrides = fieldMappingSchema.safeParse((settings as { fieldMapping?: unknown } | null)?.fieldMapping ?? {});
@@ -62,6 +62,8 @@ export function requiredFields(provider: Provider, settings: unknown, objectType
     return name ? [{ objectType, name, ...FIELD_TYPES[field] }] : [];
   });
 }
+
+const OBJECT_DEPENDENT = new Set(['leadStatus', 'lifecycleStage']);
 
 export type CrmValue = string | number | boolean | null;
 
@@ -85,7 +87,9 @@ export function mapFields(
     if (!target) continue; // no CRM field for it here (e.g. lifecycle stage on Salesforce)
     const def = defs.get(target);
     if (!def) {
-      missing.push(target);
+      // The CRM's own status fields exist on some objects only (a Salesforce Contact has no
+      // Status): skip them there. The AI fields must exist; their absence dead-letters the row.
+      if (!OBJECT_DEPENDENT.has(key)) missing.push(target);
       continue;
     }
     properties[target] = toCrmValue(value, def);

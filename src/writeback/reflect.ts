@@ -5,18 +5,18 @@ import type { Database } from '../db/client.js';
  * the next poll: the written CRM fields land in the record's customFields (where the sync puts
  * them too, so the next sync agrees instead of flipping them back).
  */
-export async function reflectWrite(
+export async function reflectWrites(
   db: Database,
   connectionId: string,
-  item: { op: { remoteId: string | null; operation: string; properties: Record<string, unknown> } },
-  remoteId: string | undefined,
+  writes: { remoteId: string | null; operation: string; properties: Record<string, unknown> }[],
 ): Promise<void> {
-  const target = item.op.remoteId ?? remoteId;
-  if (!target || item.op.operation !== 'UPDATE') return;
+  const updates = writes.filter((w) => w.remoteId && w.operation === 'UPDATE').map((w) => ({ remoteId: w.remoteId, fields: w.properties }));
+  if (!updates.length) return;
   await db.pool.query(
-    `UPDATE "Contact" SET "customFields" = "customFields" || $3::jsonb, "updatedAt" = now()
-     WHERE "connectionId" = $1::uuid AND "remoteId" = $2`,
-    [connectionId, target, JSON.stringify(item.op.properties)],
+    `UPDATE "Contact" c SET "customFields" = c."customFields" || u."fields", "updatedAt" = now()
+     FROM jsonb_to_recordset($2::jsonb) AS u("remoteId" text, "fields" jsonb)
+     WHERE c."connectionId" = $1::uuid AND c."remoteId" = u."remoteId"`,
+    [connectionId, JSON.stringify(updates)],
   );
 }
 

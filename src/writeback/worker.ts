@@ -3,7 +3,7 @@ import type { Database } from '../db/client.js';
 import { CrmError, type CrmConnector, type Provider, type WriteOp, type WriteResult } from '../connectors/types.js';
 import { scrubSecrets, type Logger } from '../log.js';
 import { markConnectionFailure } from '../sync/connection-status.js';
-import { tombstoneContact, reflectWrite } from './reflect.js';
+import { tombstoneContact, reflectWrites } from './reflect.js';
 import { crmObjectFor, mapFields, mappingFor } from './mapping.js';
 import { claimDue, markDead, markDone, releaseExpiredLeases, retryLater, type OutboxRow } from './outbox.js';
 
@@ -81,13 +81,9 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
     });
   }
 
-  async function handleResult(connectionId: string, item: Collapsed, result: WriteResult | undefined): Promise<keyof DrainResult> {
+  /** Decides each failed item's fate on its own; successes are settled in bulk by the caller. */
+  async function handleFailure(connectionId: string, item: Collapsed, result: WriteResult | undefined): Promise<keyof DrainResult> {
     const ids = item.rows.map((r) => r.id);
-    if (result?.ok) {
-      await reflectWrite(deps.db, connectionId, item, result.remoteId);
-      await markDone(deps.db.pool, ids);
-      return 'done';
-    }
     const error = result?.error ?? new CrmError('HUBSPOT', 'protocol', 'the connector returned no result for this write', { origin: 'us' });
     const reason = scrubSecrets(`[${error.provider} ${error.kind}${error.details.crmCode ? ` ${error.details.crmCode}` : ''}] ${error.message}`);
     if (error.kind === 'not_found') {
@@ -139,8 +135,12 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
       results = ready.map((r) => ({ key: r.op.key, ok: false, error: crmError }));
     }
     const byKey = new Map(results.map((r) => [r.key, r]));
-    for (const item of ready) {
-      const outcome = await handleResult(connectionId, item, byKey.get(item.op.key));
+    const succeeded = ready.filter((item) => byKey.get(item.op.key)?.ok);
+    await reflectWrites(deps.db, connectionId, succeeded.map((item) => ({ remoteId: item.op.remoteId ?? byKey.get(item.op.key)?.remoteId ?? null, operation: item.op.operation, properties: item.op.properties })));
+    await markDone(deps.db.pool, succeeded.flatMap((item) => item.rows.map((r) => r.id)));
+    tally.done += succeeded.reduce((n, item) => n + item.rows.length, 0);
+    for (const item of ready.filter((i) => !byKey.get(i.op.key)?.ok)) {
+      const outcome = await handleFailure(connectionId, item, byKey.get(item.op.key));
       tally[outcome] += item.rows.length;
     }
   }

@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CrmConnector } from '../../../src/connectors/types.js';
+import { startHubspotSimulator, type HubspotSimulator } from '../../../src/simulators/hubspot/index.js';
+import { syncConnection } from '../../../src/sync/connection-sync.js';
+import { ensureAiFields } from '../../../src/writeback/provision.js';
+import { claimDue } from '../../../src/writeback/outbox.js';
+import { createWriteBackWorker } from '../../../src/writeback/worker.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
+import { connectorFor, quietLogger } from '../connectors/hubspot-helpers.js';
+
+/** The outbox drained to the HubSpot simulator: batching, per-item results, retries, dead letters. */
+describe('write-back to HubSpot', () => {
+  let db: TestDatabase;
+  let sim: HubspotSimulator;
+  let connector: CrmConnector;
+  let connectionId: string;
+  let contacts: { remoteId: string }[];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    sim = await startHubspotSimulator({ seed: 17, contacts: 13_000, rateLimit: false });
+    connector = connectorFor(sim);
+    const connection = await db.prisma.connection.create({ data: { provider: 'HUBSPOT', name: 'hs-out', credentials: 'unused' } });
+    connectionId = connection.id;
+    await syncConnection({ db, logger: quietLogger }, connectionId, connector, { streams: ['contacts'] });
+    const report = await ensureAiFields(connection, connector);
+    expect(report.created).toHaveLength(5);
+    contacts = await db.prisma.contact.findMany({ where: { connectionId, deletedAt: null }, select: { remoteId: true }, orderBy: { remoteId: 'asc' } });
+    expect(contacts.length).toBeGreaterThan(10_700);
+  });
+  afterAll(async () => {
+    await connector?.close();
+    await sim?.close();
+    await db?.close();
+  });
+
+  const worker = (overrides: Partial<Parameters<typeof createWriteBackWorker>[0]> = {}) =>
+    createWriteBackWorker({ db, logger: quietLogger, connectorFor: async () => connector, backoffBaseMs: 1, ...overrides });
+
+  async function queue(remoteIds: string[], fields: (i: number) => Record<string, unknown>) {
+    await db.prisma.writeBack.createMany({
+      data: remoteIds.map((remoteId, i) => ({ connectionId, objectType: 'contact', remoteId, fields: fields(i) as object })),
+    });
+  }
+
+  const scoreFields = (score: number) => ({ score, rationale: `fit ${score}`, source: 'bench-pipeline', scoredAt: '2026-11-28T10:00:00.000Z' });
+
+  it('drains 10,000 scores in at most 110 HubSpot calls, each landing in the CRM and the store', async () => {
+    const targets = contacts.slice(0, 10_000).map((c) => c.remoteId);
+    expect(targets).toHaveLength(10_000);
+    await queue(targets, (i) => scoreFields(i % 101));
+    sim.requests.clear();
+    const result = await worker().drainAll();
+    expect(result).toMatchObject({ claimed: 10_000, done: 10_000, dead: 0 });
+    expect(sim.requests.total).toBeLessThanOrEqual(110);
+    expect(await db.prisma.writeBack.count({ where: { status: 'DONE' } })).toBe(10_000);
+    for (const i of [0, 4321, 9999]) {
+      const record = sim.store.get('contacts', targets[i]!)!;
+      expect(record.properties).toMatchObject({ ai_qualification_score: String(i % 101), ai_source_pipeline: 'bench-pipeline', ai_qualification_rationale: `fit ${i % 101}` });
+      const row = await db.prisma.contact.findFirstOrThrow({ where: { connectionId, remoteId: targets[i]! } });
+      expect(row.customFields).toMatchObject({ ai_qualification_score: i % 101 });
+    }
+    // The next sync reads the same values back instead of flipping them.
+    await syncConnection({ db, logger: quietLogger }, connectionId, connector, { streams: ['contacts'], full: true });
+    const after = await db.prisma.contact.findFirstOrThrow({ where: { connectionId, remoteId: targets[4321]! } });
+    expect(after.customFields).toMatchObject({ ai_qualification_score: 4321 % 101 });
+  });
+
+  it('collapses pending writes to one record into one, the latest value winning', async () => {
+    const target = contacts[10_010]!.remoteId;
+    await queue([target, target, target], (i) => scoreFields(10 + i));
+    sim.requests.clear();
+    const result = await worker().drainAll();
+    expect(result.done).toBe(3);
+    expect(sim.requests.list().filter((r) => r.method === 'POST').map((r) => r.path)).toEqual(['/crm/v3/objects/contacts/batch/update']);
+    expect(sim.store.get('contacts', target)!.properties.ai_qualification_score).toBe('12');
+  });
+
+  it('after a partial batch failure, handles each item on its own: deleted records and bad values die, the rest land once', async () => {
+    const [ok1, deleted, bad, ok2] = contacts.slice(10_020, 10_024).map((c) => c.remoteId);
+    sim.control.archive('contacts', deleted!);
+    await queue([ok1!, deleted!, ok2!], (i) => scoreFields(50 + i));
+    await db.prisma.writeBack.create({ data: { connectionId, objectType: 'contact', remoteId: bad!, fields: { ...scoreFields(1), lifecycleStage: 'no-such-stage' } } });
+    sim.requests.clear();
+    const first = await worker().drainOnce();
+    expect(first).toMatchObject({ claimed: 4, done: 2, dead: 2 });
+    expect(sim.requests.list().filter((r) => r.method === 'POST')).toHaveLength(1);
+    const dead = await db.prisma.writeBack.findMany({ where: { status: 'DEAD' } });
+    expect(dead.find((d) => d.remoteId === deleted)?.lastError).toMatch(/record deleted in CRM/);
+    expect(dead.find((d) => d.remoteId === bad)?.lastError).toMatch(/validation/);
+    expect((await db.prisma.contact.findFirstOrThrow({ where: { connectionId, remoteId: deleted! } })).deletedAt).not.toBeNull();
+    // Nothing is sent again: the successes are DONE and the failures DEAD.
+    sim.requests.clear();
+    expect((await worker().drainOnce()).claimed).toBe(0);
+    expect(sim.requests.total).toBe(0);
+  });
+
+  it('delivers everything through 5xx bursts and 429 storms, nothing twice', async () => {
+    const targets = contacts.slice(10_100, 10_400).map((c) => c.remoteId);
+    expect(targets).toHaveLength(300);
+    await queue(targets, () => scoreFields(77));
+    sim.faults.add({ match: '^POST /crm/v3/objects/contacts/batch/update', kind: 'status', status: 503, count: 5 });
+    sim.faults.add({ match: '^POST /crm/v3/objects/contacts/batch/update', kind: 'rateLimit', rate: 0.3 });
+    const result = await worker({ maxAttempts: 10 }).drainAll(100);
+    sim.faults.clear();
+    expect(result.dead).toBe(0);
+    expect(await db.prisma.writeBack.count({ where: { remoteId: { in: targets }, status: 'DONE' } })).toBe(targets.length);
+    expect(targets.every((id) => sim.store.get('contacts', id)!.properties.ai_qualification_score === '77')).toBe(true);
+  });
+
+  it('re-sends a write whose worker died between claim and send, applying it once in effect', async () => {
+    const target = contacts[10_500]!.remoteId;
+    await queue([target], () => scoreFields(64));
+    const claimed = await claimDue(db, 10);
+    expect(claimed.map((c) => c.remoteId)).toEqual([target]);
+    // The claiming worker dies here. Its lease expires:
+    await db.prisma.writeBack.updateMany({ where: { id: claimed[0]!.id }, data: { claimedAt: new Date(Date.now() - 10 * 60_000) } });
+    const result = await worker({ leaseMs: 60_000 }).drainAll();
+    expect(result.done).toBe(1);
+    expect(sim.store.get('contacts', target)!.properties.ai_qualification_score).toBe('64');
+    expect((await db.prisma.writeBack.findUniqueOrThrow({ where: { id: claimed[0]!.id } })).status).toBe('DONE');
+  });
+
+  it('never writes to a missing field: the row dies naming the field and the fix', async () => {
+    await db.prisma.connection.update({ where: { id: connectionId }, data: { settings: { fieldMapping: { playbook: 'ai_playbook_missing' } } } });
+    const target = contacts[10_600]!.remoteId;
+    await queue([target], () => ({ ...scoreFields(5), playbook: 'nurture' }));
+    sim.requests.clear();
+    const result = await worker({ fieldCacheMs: 0 }).drainAll();
+    await db.prisma.connection.update({ where: { id: connectionId }, data: { settings: {} } });
+    expect(result.dead).toBe(1);
+    const row = await db.prisma.writeBack.findFirstOrThrow({ where: { remoteId: target } });
+    expect(row.lastError).toMatch(/ai_playbook_missing do not exist on contacts in HUBSPOT; run: context-layer fields ensure hs-out/);
+    expect(sim.requests.list().filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
+  it('leaves writes for a paused connection waiting, not failed', async () => {
+    const target = contacts[10_700]!.remoteId;
+    await queue([target], () => scoreFields(9));
+    await db.prisma.connection.update({ where: { id: connectionId }, data: { status: 'PAUSED' } });
+    expect((await worker().drainOnce()).claimed).toBe(0);
+    expect((await db.prisma.writeBack.findFirstOrThrow({ where: { remoteId: target } })).status).toBe('PENDING');
+    await db.prisma.connection.update({ where: { id: connectionId }, data: { status: 'ACTIVE' } });
+    expect((await worker().drainAll()).done).toBe(1);
+  });
+});
