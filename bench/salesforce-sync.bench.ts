@@ -12,7 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -96,7 +96,7 @@ async function measure(): Promise<void> {
 
     const date = new Date().toISOString().slice(0, 10);
     const command = '`npx tsx bench/salesforce-sync.bench.ts`';
-    recordResult('Salesforce full sync through the engine', [`Salesforce full sync through the engine (${records} records, 8 streams, jsforce → simulator in a child process → embedded Postgres)`, `${perSecond} records/s (${seconds.toFixed(1)} s)`, `>= ${TARGET_RECORDS_PER_SECOND} records/s`, command, date]);
+    recordResult('Salesforce full sync through the engine', [`Salesforce full sync through the engine (${records} records, 8 streams, jsforce → simulator in a child process → embedded Postgres)`, `${perSecond} records/s (${seconds.toFixed(1)} s; load avg ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`, `>= ${TARGET_RECORDS_PER_SECOND} records/s`, command, date]);
     recordResult('Salesforce full sync: API calls', [`Salesforce full sync: API calls for ${records} records`, `${apiCalls} calls, ${perCall} records/call; ${(budgetShare * 100).toFixed(2)}% of the 80% daily budget (100k/day); ${(perSecond / sustained).toFixed(1)}x the rate that budget sustains over 24 h`, '< 1% of the daily budget', command, date]);
     await connector.close();
     await db.close();
