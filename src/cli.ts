@@ -11,8 +11,22 @@ import { migrateCommand } from './commands/migrate.js';
 import { simulateCommand } from './commands/simulate.js';
 import { connectionsCommand } from './commands/connections.js';
 import { syncCommand } from './commands/sync.js';
+import { workerCommand } from './commands/worker.js';
+import { apikeyCommand } from './commands/apikey.js';
+import { fieldsCommand } from './commands/fields.js';
+import { deadLettersCommand } from './commands/dead-letters.js';
 
-const commands: Command[] = [startCommand, migrateCommand, connectionsCommand, syncCommand, simulateCommand];
+const commands: Command[] = [
+  startCommand,
+  migrateCommand,
+  connectionsCommand,
+  syncCommand,
+  workerCommand,
+  apikeyCommand,
+  fieldsCommand,
+  deadLettersCommand,
+  simulateCommand,
+];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -14,6 +14,7 @@ import { startScheduler, type Scheduler } from './sync/scheduler.js';
 import { createWriteBackWorker, type WriteBackWorker } from './writeback/worker.js';
 import { createWebhookRouter } from './webhooks/router.js';
 import { applyHubspotPayloads, hubspotReceiver } from './webhooks/hubspot-receiver.js';
+import { createGraphqlMiddleware } from './graphql/server.js';
 
 /** Everything a running process holds, so shutdown can release it in reverse order. */
 export interface RunningServer {
@@ -70,7 +71,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     { db, secrets, logger, metrics, publicUrl: config.PUBLIC_URL, maxBytes: config.WEBHOOK_MAX_BYTES },
     { hubspot: hubspotReceiver },
   );
-  const app = createApp({ db, logger, webhooks, metrics: metrics.handler() });
+  const scheduler = startScheduler({
+    ctx: syncContext,
+    connectorFor: (id) => connectors.get(id),
+    defaultCron: config.SYNC_CRON,
+    fullResyncAfterMs: config.FULL_RESYNC_HOURS * 3_600_000,
+    inbox: { handlers: { HUBSPOT: applyHubspotPayloads } },
+  });
+  const graphql = await createGraphqlMiddleware({ db, config, logger, metrics, scheduler });
+  const app = createApp({ db, logger, webhooks, graphql: graphql.middleware, metrics: metrics.handler() });
   const server: Server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -79,13 +88,6 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const address = server.address() as AddressInfo;
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${address.port}`;
 
-  const scheduler = startScheduler({
-    ctx: syncContext,
-    connectorFor: (id) => connectors.get(id),
-    defaultCron: config.SYNC_CRON,
-    fullResyncAfterMs: config.FULL_RESYNC_HOURS * 3_600_000,
-    inbox: { handlers: { HUBSPOT: applyHubspotPayloads } },
-  });
   await scheduler.reconcile();
   const worker = createWriteBackWorker({ db, logger, connectorFor: (id) => connectors.get(id) });
   worker.start();
@@ -100,6 +102,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       const timer = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
       await Promise.all([closed, scheduler.stop(), worker.stop()]);
       clearTimeout(timer);
+      await graphql.stop();
       await connectors.closeAll();
       await runtime.close();
       logger.info('stopped');

@@ -4,6 +4,8 @@ import { hasScope, type Scope } from '../auth/scopes.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { Scheduler } from '../sync/scheduler.js';
 import { forbidden, unauthenticated } from './errors.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
@@ -11,6 +13,10 @@ export interface GraphqlDeps {
   db: Database;
   config: Config;
   logger: Logger;
+  /** For GraphQL latency by operation name. */
+  metrics?: Metrics;
+  /** For the admin API's triggerSync; absent where no scheduler runs (tests of reads). */
+  scheduler?: Scheduler;
 }
 
 /** Everything a resolver may use. Built once per HTTP request, so loaders never share caches. */

@@ -5,11 +5,9 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
-import type { Config } from '../config.js';
-import type { Database } from '../db/client.js';
 import type { Logger } from '../log.js';
 import { graphqlSchemaPath } from '../paths.js';
-import { createContextFunction, type GraphqlContext } from './context.js';
+import { createContextFunction, type GraphqlContext, type GraphqlDeps } from './context.js';
 import { isGraphQLError, PUBLIC_ERROR_CODES } from './errors.js';
 import { complexityLimitPlugin, depthLimitRule } from './limits.js';
 import { resolvers } from './resolvers/index.js';
@@ -56,7 +54,7 @@ const bodyErrors: ErrorRequestHandler = (error: { status?: number; type?: string
   res.status(error.status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
 };
 
-export async function createGraphqlMiddleware(deps: { db: Database; config: Config; logger: Logger }): Promise<GraphqlMiddleware> {
+export async function createGraphqlMiddleware(deps: GraphqlDeps): Promise<GraphqlMiddleware> {
   const server = new ApolloServer<GraphqlContext>({
     typeDefs: await readFile(graphqlSchemaPath, 'utf8'),
     resolvers,
