@@ -14,6 +14,7 @@ import { startScheduler, type Scheduler } from './sync/scheduler.js';
 import { createWriteBackWorker, type WriteBackWorker } from './writeback/worker.js';
 import { createWebhookRouter } from './webhooks/router.js';
 import { applyHubspotPayloads, hubspotReceiver } from './webhooks/hubspot-receiver.js';
+import { applySalesforcePayloads, salesforceReceiver } from './webhooks/salesforce-receiver.js';
 import { createGraphqlMiddleware } from './graphql/server.js';
 
 /** Everything a running process holds, so shutdown can release it in reverse order. */
@@ -69,14 +70,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const syncContext = { db, logger, metrics };
   const webhooks = createWebhookRouter(
     { db, secrets, logger, metrics, publicUrl: config.PUBLIC_URL, maxBytes: config.WEBHOOK_MAX_BYTES },
-    { hubspot: hubspotReceiver },
+    { hubspot: hubspotReceiver, salesforce: salesforceReceiver },
   );
   const scheduler = startScheduler({
     ctx: syncContext,
     connectorFor: (id) => connectors.get(id),
     defaultCron: config.SYNC_CRON,
     fullResyncAfterMs: config.FULL_RESYNC_HOURS * 3_600_000,
-    inbox: { handlers: { HUBSPOT: applyHubspotPayloads } },
+    inbox: { handlers: { HUBSPOT: applyHubspotPayloads, SALESFORCE: applySalesforcePayloads } },
   });
   const graphql = await createGraphqlMiddleware({ db, config, logger, metrics, scheduler });
   const app = createApp({ db, logger, webhooks, graphql: graphql.middleware, metrics: metrics.handler() });

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { hubspotCredentialsSchema, hubspotSettingsSchema } from '../connectors/hubspot/index.js';
+import { salesforceCredentialsSchema, salesforceSettingsSchema } from '../connectors/salesforce/index.js';
 import type { Provider } from '../connectors/types.js';
 import { createConnection } from '../connections/repository.js';
 import { stringOption, UsageError, type Command, type ParsedArgs } from './command.js';
@@ -38,6 +40,7 @@ export const connectionsCommand: Command = {
   summary: 'Add and list CRM connections (credentials are stored encrypted)',
   help: `Usage: context-layer connections list
        context-layer connections add hubspot --name NAME (--token TOKEN | --client-id ID --client-secret SECRET --refresh-token TOKEN) [options]
+       context-layer connections add salesforce --name NAME --client-id ID (--private-key-file KEY.pem --username U | --refresh-token T | --username U --password P --client-secret S) [options]
 
 Credentials are validated, then sealed with SECRET_KEY (AES-256-GCM) before they are stored;
 they are never printed or logged.
@@ -51,7 +54,19 @@ HubSpot options:
   --base-url URL           API base (default https://api.hubapi.com; a simulator in tests)
   --sync-cron EXPR         this connection's sync schedule (default SYNC_CRON)
 
+Salesforce options:
+  --flow jwt|refresh_token|password   the OAuth grant (inferred from the other flags)
+  --client-id ID           the connected app's consumer key
+  --private-key-file FILE  JWT bearer: the PEM key of the app's certificate (with --username)
+  --refresh-token TOKEN    refresh-token grant (with --client-secret for confidential apps)
+  --username, --password, --client-secret   username-password grant (development orgs only)
+  --login-url URL          https://login.salesforce.com (default), https://test.salesforce.com for sandboxes
+  --api-version V          pinned REST API version (default 61.0)
+  --webhook-secret SECRET  shared secret of the change-event relay (see README)
+  --sync-cron EXPR         this connection's sync schedule (default SYNC_CRON)
+
 Examples:
+  context-layer connections add salesforce --name prod-sf --client-id 3MVG9... --private-key-file server.key --username integration@acme.com
   context-layer connections add hubspot --name prod-hubspot --token pat-na1-... --portal-id 123456
   context-layer connections list`,
   options: {
@@ -65,6 +80,12 @@ Examples:
     'rate-limit': { type: 'string' },
     'base-url': { type: 'string' },
     'sync-cron': { type: 'string' },
+    flow: { type: 'string' },
+    username: { type: 'string' },
+    password: { type: 'string' },
+    'private-key-file': { type: 'string' },
+    'login-url': { type: 'string' },
+    'api-version': { type: 'string' },
   },
   async run(args, ctx) {
     const [action, providerName] = args.positionals;
@@ -87,7 +108,7 @@ Examples:
     if (!name) throw new UsageError('--name is required');
     const provider = ({ hubspot: 'HUBSPOT', salesforce: 'SALESFORCE' } as const)[providerName as 'hubspot' | 'salesforce'] as Provider | undefined;
     if (!provider) throw new UsageError('expected a provider: hubspot or salesforce');
-    const input = provider === 'HUBSPOT' ? hubspotInput(args) : salesforceInput();
+    const input = provider === 'HUBSPOT' ? hubspotInput(args) : salesforceInput(args);
     const runtime = await ctx.openRuntime();
     try {
       if (await runtime.db.prisma.connection.findUnique({ where: { name } })) throw new UsageError(`a connection named "${name}" already exists`);
@@ -100,6 +121,39 @@ Examples:
   },
 };
 
-function salesforceInput(): never {
-  throw new UsageError('salesforce connections are added with the Salesforce options (see --help)');
+/** The three Salesforce grants: JWT bearer (servers), refresh token (a user's grant), password (dev orgs). */
+function salesforceInput(args: ParsedArgs) {
+  const flow = stringOption(args, 'flow') ?? (stringOption(args, 'private-key-file') ? 'jwt' : stringOption(args, 'refresh-token') ? 'refresh_token' : 'password');
+  const keyFile = stringOption(args, 'private-key-file');
+  let privateKey: string | undefined;
+  if (keyFile) {
+    try {
+      privateKey = readFileSync(keyFile, 'utf8');
+    } catch {
+      throw new UsageError(`cannot read --private-key-file ${keyFile}`);
+    }
+  }
+  const credentials = {
+    kind: flow,
+    clientId: stringOption(args, 'client-id'),
+    clientSecret: stringOption(args, 'client-secret'),
+    username: stringOption(args, 'username'),
+    password: stringOption(args, 'password'),
+    refreshToken: stringOption(args, 'refresh-token'),
+    privateKey,
+  };
+  const parsedCredentials = salesforceCredentialsSchema.safeParse(credentials);
+  if (!parsedCredentials.success) throw new UsageError(`invalid Salesforce credentials (${flow}): ${parsedCredentials.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+  const settings: Record<string, unknown> = {};
+  const loginUrl = stringOption(args, 'login-url');
+  if (loginUrl) settings.loginUrl = loginUrl;
+  const apiVersion = stringOption(args, 'api-version');
+  if (apiVersion) settings.apiVersion = apiVersion;
+  const parsedSettings = salesforceSettingsSchema.safeParse(settings);
+  if (!parsedSettings.success) throw new UsageError(`invalid Salesforce settings: ${parsedSettings.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+  const webhookSecret = stringOption(args, 'webhook-secret');
+  return {
+    credentials: parsedCredentials.data as Record<string, unknown>,
+    settings: { ...settings, ...(webhookSecret ? { webhookSecret } : {}), ...cronSetting(args) },
+  };
 }

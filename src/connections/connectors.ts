@@ -2,6 +2,7 @@ import type { SecretBox } from '../crypto.js';
 import type { Database } from '../db/client.js';
 import type { CallObserver, CrmConnector } from '../connectors/types.js';
 import { createHubspotConnector, hubspotCredentialsSchema, hubspotSettingsSchema } from '../connectors/hubspot/index.js';
+import { createSalesforceConnector, salesforceSettingsSchema } from '../connectors/salesforce/index.js';
 import type { Logger } from '../log.js';
 import { credentialsSaver, openCredentials } from './repository.js';
 
@@ -41,7 +42,7 @@ export function createConnectorCache(deps: ConnectorCacheDeps): ConnectorCache {
           settings: hubspotSettingsSchema.parse(connection.settings),
         });
       case 'SALESFORCE':
-        throw new Error('the Salesforce connector is not wired yet');
+        return createSalesforceConnector({ ...common, credentials, settings: salesforceSettingsSchema.parse(connection.settings) });
     }
   }
 

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import {
+  applySalesforceEvents,
+  parseSalesforceEvents,
+  SALESFORCE_SIGNATURE_HEADER,
+  salesforceChangeEventSchema,
+  salesforceEventId,
+  verifySalesforceSignature,
+} from '../connectors/salesforce/index.js';
+import type { EventHandler } from './inbox.js';
+import type { ProviderReceiver } from './router.js';
+
+/**
+ * Salesforce change events (CDC), relayed to POST /webhooks/salesforce by a subscriber of the
+ * org's change-event channel, signed with the connection's shared secret (settings.webhookSecret):
+ *   X-Context-Layer-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>
+ *   body: {"events": [<change event>, …]}
+ * The secret that verifies the signature identifies the connection.
+ */
+const settingsSchema = z.object({ webhookSecret: z.string().min(1).optional() });
+
+export const salesforceReceiver: ProviderReceiver = {
+  provider: 'SALESFORCE',
+  secretsOf(connection) {
+    const settings = settingsSchema.safeParse(connection.settings);
+    return settings.success && settings.data.webhookSecret ? [settings.data.webhookSecret] : [];
+  },
+  verify: ({ rawBody, headers, secret }) => verifySalesforceSignature({ rawBody, header: headers[SALESFORCE_SIGNATURE_HEADER], secret }),
+  parse(json, signedBy) {
+    const parsed = parseSalesforceEvents(json);
+    if (!parsed.ok) return parsed;
+    // A shared secret belongs to one connection; if an operator reused one, the first wins.
+    const connectionId = signedBy[0]!.id;
+    return { ok: true, events: parsed.events.map((event) => ({ eventId: salesforceEventId(event), connectionId, payload: event })) };
+  },
+};
+
+/**
+ * GAP events name no records; the changes they stand for carry newer SystemModstamps, so the
+ * connection's next incremental sync reads them. Nothing is lost by not acting here.
+ */
+export const applySalesforcePayloads: EventHandler = async (payloads, actions) => {
+  await applySalesforceEvents(payloads.map((p) => salesforceChangeEventSchema.parse(p)), actions);
+};
