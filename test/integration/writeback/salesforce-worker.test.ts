@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSalesforceSimulator, type SalesforceSimulator } from '../../../src/simulators/salesforce/index.js';
+import { syncConnection } from '../../../src/sync/connection-sync.js';
+import { ensureAiFields } from '../../../src/writeback/provision.js';
+import { createWriteBackWorker } from '../../../src/writeback/worker.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
+import { createSyncFixture, quietLogger, type SyncFixture } from '../connectors/salesforce-helpers.js';
+
+/** The outbox drained to the Salesforce simulator through jsforce: sObject collections of 200. */
+describe('write-back to Salesforce', () => {
+  let db: TestDatabase;
+  let sf: SalesforceSimulator;
+  let fx: SyncFixture;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    sf = await startSalesforceSimulator({ seed: 23, contacts: 14_000 });
+    fx = await createSyncFixture(db, sf);
+    await syncConnection(fx.ctx, fx.connectionId, fx.connector, { streams: ['Lead', 'Contact'] });
+  });
+  afterAll(async () => {
+    await fx?.connector.close();
+    await sf?.close();
+    await db?.close();
+  });
+
+  it('creates the AI fields through the Tooling API, then drains 10,000 scores in at most 60 calls', async () => {
+    const connection = await db.prisma.connection.findUniqueOrThrow({ where: { id: fx.connectionId } });
+    const report = await ensureAiFields(connection, fx.connector);
+    expect(report.created.sort()).toEqual(
+      ['Lead', 'Contact'].flatMap((o) => ['AI_Qualification_Score__c', 'AI_Qualification_Rationale__c', 'AI_Recommended_Playbook__c', 'AI_Last_Updated__c', 'AI_Source_Pipeline__c'].map((f) => `${o}.${f}`)).sort(),
+    );
+    const people = await db.prisma.contact.findMany({ where: { connectionId: fx.connectionId, deletedAt: null }, orderBy: { remoteId: 'asc' }, take: 10_000 });
+    expect(people).toHaveLength(10_000);
+    await db.prisma.writeBack.createMany({
+      data: people.map((p, i) => ({
+        connectionId: fx.connectionId,
+        objectType: p.remoteType,
+        remoteId: p.remoteId,
+        fields: { score: i % 100, rationale: `why ${i}`, source: 'sf-pipeline', scoredAt: '2026-11-28T10:00:00.000Z', leadStatus: 'Working - Contacted' },
+      })),
+    });
+    sf.requests.clear();
+    const worker = createWriteBackWorker({ db, logger: quietLogger, connectorFor: async () => fx.connector, backoffBaseMs: 1 });
+    const result = await worker.drainAll();
+    expect(result).toMatchObject({ claimed: 10_000, done: 10_000, dead: 0 });
+    expect(sf.requests.total).toBeLessThanOrEqual(60);
+    for (const i of [0, 5000, 9999]) {
+      const person = people[i]!;
+      const record = sf.control.get(person.remoteType, person.remoteId)!;
+      expect(record).toMatchObject({ AI_Qualification_Score__c: i % 100, AI_Source_Pipeline__c: 'sf-pipeline' });
+      // Leads take the lead status; Contacts have no Status field and skip it.
+      if (person.remoteType === 'Lead') expect(record.Status).toBe('Working - Contacted');
+    }
+  });
+
+  it('dead-letters a write to a record deleted in Salesforce, and tombstones it', async () => {
+    const person = await db.prisma.contact.findFirstOrThrow({ where: { connectionId: fx.connectionId, remoteType: 'Contact', deletedAt: null }, orderBy: { remoteId: 'desc' } });
+    sf.control.delete('Contact', person.remoteId);
+    await db.prisma.writeBack.create({ data: { connectionId: fx.connectionId, objectType: 'Contact', remoteId: person.remoteId, fields: { score: 1, rationale: 'x', source: 's', scoredAt: '2026-11-28T10:00:00.000Z' } } });
+    const worker = createWriteBackWorker({ db, logger: quietLogger, connectorFor: async () => fx.connector, backoffBaseMs: 1 });
+    expect((await worker.drainAll()).dead).toBe(1);
+    const row = await db.prisma.writeBack.findFirstOrThrow({ where: { remoteId: person.remoteId }, orderBy: { createdAt: 'desc' } });
+    expect(row.status).toBe('DEAD');
+    expect(row.lastError).toMatch(/record deleted in CRM/);
+    expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: person.id } })).deletedAt).not.toBeNull();
+  });
+});
