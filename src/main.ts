@@ -16,6 +16,8 @@ import { createWebhookRouter } from './webhooks/router.js';
 import { applyHubspotPayloads, hubspotReceiver } from './webhooks/hubspot-receiver.js';
 import { applySalesforcePayloads, salesforceReceiver } from './webhooks/salesforce-receiver.js';
 import { createGraphqlMiddleware } from './graphql/server.js';
+import { ensureAiFields } from './writeback/provision.js';
+import { demoBanner, demoWanted, pauseDemoConnections, startDemo, type Demo } from './demo/demo.js';
 
 /** Everything a running process holds, so shutdown can release it in reverse order. */
 export interface RunningServer {
@@ -89,7 +91,25 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const address = server.address() as AddressInfo;
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${address.port}`;
 
-  await scheduler.reconcile();
+  let demo: Demo | null = null;
+  if (await demoWanted(db, config)) {
+    demo = await startDemo({ db, secrets, logger, serverUrl: url });
+    const started = demo;
+    for (const id of started.connectionIds) {
+      // Fresh simulators each start: drop connectors built for the last ports, provision AI fields.
+      await connectors.evict(id);
+      const connection = await db.prisma.connection.findUniqueOrThrow({ where: { id } });
+      await ensureAiFields(connection, await connectors.get(id));
+    }
+    await scheduler.reconcile();
+    logger.info('demo mode: simulators started, first sync running');
+    void Promise.all(started.connectionIds.map((id) => scheduler.runAndWait(id)))
+      .then(async () => process.stdout.write(`${await demoBanner(db, url, started.apiKey)}\n`))
+      .catch((error: unknown) => logger.error({ err: error }, 'demo sync failed'));
+  } else {
+    await pauseDemoConnections(db);
+    await scheduler.reconcile();
+  }
   const worker = createWriteBackWorker({ db, logger, connectorFor: (id) => connectors.get(id) });
   worker.start();
   logger.info({ url }, 'context-layer is listening');
@@ -104,6 +124,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await Promise.all([closed, scheduler.stop(), worker.stop()]);
       clearTimeout(timer);
       await graphql.stop();
+      await demo?.stop();
       await connectors.closeAll();
       await runtime.close();
       logger.info('stopped');

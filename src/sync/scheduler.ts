@@ -27,6 +27,8 @@ export interface Scheduler {
   reconcile(): Promise<void>;
   /** Runs one connection now, unless it is already running here. */
   runNow(connectionId: string, options?: { full?: boolean; streams?: string[] }): Promise<boolean>;
+  /** Runs one connection now (or joins the run in progress) and resolves when it ends. */
+  runAndWait(connectionId: string, options?: { full?: boolean; streams?: string[] }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -102,6 +104,10 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     reconcile,
     async runNow(connectionId, options) {
       return runConnection(connectionId, options);
+    },
+    async runAndWait(connectionId, options) {
+      runConnection(connectionId, options);
+      await running.get(connectionId);
     },
     async stop() {
       stopped = true;
