@@ -28,6 +28,8 @@ export interface GraphqlContext {
   logger: Logger;
   /** One clock reading per request, so every packet of a request agrees on staleness. */
   now: Date;
+  /** This process's sync scheduler, when it runs one (triggerSync answers UNAVAILABLE otherwise). */
+  scheduler?: Scheduler;
 }
 
 export function requireScope(ctx: GraphqlContext, scope: Scope): void {
@@ -52,6 +54,14 @@ export function createContextFunction(deps: GraphqlDeps) {
     if (!token) throw unauthenticated('send an API key as "Authorization: Bearer clk_..."');
     const principal = await verify(token);
     if (!principal) throw unauthenticated('the API key is invalid or revoked');
-    return { principal, loaders: createLoaders(deps.db.pool), db: deps.db, config: deps.config, logger: deps.logger, now: new Date() };
+    return {
+      principal,
+      loaders: createLoaders(deps.db.pool),
+      db: deps.db,
+      config: deps.config,
+      logger: deps.logger,
+      now: new Date(),
+      ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
+    };
   };
 }

@@ -16,6 +16,7 @@ export const PUBLIC_ERROR_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
+  'UNAVAILABLE',
 ]);
 
 /** Bad input; `field` is the path of the offending input, e.g. "input.score". */
@@ -32,6 +33,11 @@ export function forbidden(scope: Scope): GraphQLError {
     // No HTTP status: other root fields of the same request may still succeed.
     extensions: { code: 'FORBIDDEN', scope },
   });
+}
+
+/** The operation needs something this process does not run (e.g. the sync scheduler). */
+export function unavailable(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'UNAVAILABLE' } });
 }
 
 export function unauthenticated(message: string): GraphQLError {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeDomain } from '../canonical/values.js';
 import { badInput } from './errors.js';
 import { DEFAULT_PACKET_OPTIONS, type PacketOptions } from './packet/types.js';
 import { MAX_TEXT_TOKENS, MIN_TEXT_TOKENS } from './packet/text.js';
@@ -157,6 +158,59 @@ export const recordSignalsInput = z
   });
 
 export type RecordSignalsInput = z.output<typeof recordSignalsInput>;
+
+export const deadLetterFilter = z
+  .object({ connectionId: id.nullish(), errorContains: text(1, 200).nullish(), createdSince: instant })
+  .nullish();
+
+export type DeadLetterFilterInput = NonNullable<z.output<typeof deadLetterFilter>>;
+
+export const syncRunFilter = z
+  .object({
+    connectionId: id.nullish(),
+    status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED']).nullish(),
+    objectType: text(1, 100).nullish(),
+  })
+  .nullish();
+
+export type SyncRunFilterInput = NonNullable<z.output<typeof syncRunFilter>>;
+
+/** triggerSync's objects: omitted means every object; an empty list is a mistake, not "all". */
+export const syncObjects = z
+  .array(text(1, 100))
+  .min(1, 'must name at least one object; omit it to sync every object')
+  .max(50, 'at most 50 objects')
+  .nullish();
+
+/** A domain as the store keeps it: lower-cased, without scheme, path or www. */
+const domain = z
+  .string()
+  .max(253, 'must be at most 253 characters')
+  .transform((s) => normalizeDomain(s) ?? '')
+  .refine((d) => /^[^\s@/]+\.[^\s@/.]+$/.test(d), 'is not a domain (e.g. acme.com)');
+
+/**
+ * Lengths are Salesforce's (FirstName 40, LastName 80, Title 128), the stricter CRM, so a
+ * value accepted here fits both. The email needs a dot in its domain: CRMs refuse "a@b".
+ */
+export const upsertContactInput = z.object({
+  email: email.refine((e) => /^[^\s@]+@[^\s@]+\.[^\s@.]+$/.test(e), 'is not an email address'),
+  firstName: optionalText(40),
+  lastName: optionalText(80),
+  title: optionalText(128),
+  company: z
+    .object({ id: id.nullish(), domain: domain.nullish() })
+    .refine((c) => (c.id == null) !== (c.domain == null), { message: 'give exactly one of id and domain', path: ['id'] })
+    .nullish(),
+  source: text(1, 100),
+  connectionIds: z
+    .array(id)
+    .min(1, 'must name at least one connection; omit it for every ACTIVE connection')
+    .max(MAX_FILTER_VALUES, `at most ${MAX_FILTER_VALUES} ids`)
+    .nullish(),
+});
+
+export type UpsertContactInput = z.output<typeof upsertContactInput>;
 
 /** Parses with zod; the first problem becomes BAD_USER_INPUT naming the field's path. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {

@@ -84,6 +84,7 @@ export const estimateComplexity: ComplexityEstimator = ({ field, args, childComp
     case 'contextPackets':
       return listLength(args['contactIds']) * (PACKET_COST + childComplexity);
     case 'writeBackScore':
+    case 'upsertContact':
       return WRITE_COST + childComplexity;
     case 'writeBackScores':
       return listLength(args['inputs']) * (WRITE_COST + childComplexity);

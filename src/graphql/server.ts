@@ -10,6 +10,7 @@ import { graphqlSchemaPath } from '../paths.js';
 import { createContextFunction, type GraphqlContext, type GraphqlDeps } from './context.js';
 import { isGraphQLError, PUBLIC_ERROR_CODES } from './errors.js';
 import { complexityLimitPlugin, depthLimitRule } from './limits.js';
+import { graphqlMetricsPlugin } from './metrics-plugin.js';
 import { resolvers } from './resolvers/index.js';
 
 /** Large enough for 100 scores with 4000-character rationales, small enough to refuse junk. */
@@ -59,7 +60,11 @@ export async function createGraphqlMiddleware(deps: GraphqlDeps): Promise<Graphq
     typeDefs: await readFile(graphqlSchemaPath, 'utf8'),
     resolvers,
     validationRules: [depthLimitRule(deps.config.GRAPHQL_MAX_DEPTH)],
-    plugins: [complexityLimitPlugin(deps.config.GRAPHQL_MAX_COMPLEXITY), ApolloServerPluginLandingPageDisabled()],
+    plugins: [
+      ...(deps.metrics ? [graphqlMetricsPlugin(deps.metrics)] : []),
+      complexityLimitPlugin(deps.config.GRAPHQL_MAX_COMPLEXITY),
+      ApolloServerPluginLandingPageDisabled(),
+    ],
     formatError: createFormatError(deps.logger),
     includeStacktraceInErrorResponses: false,
     introspection: true,

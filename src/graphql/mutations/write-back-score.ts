@@ -28,11 +28,12 @@ export interface WriteBackScoreOptions {
   reviewThreshold: number;
 }
 
-const WRITE_BACK_VIEW = { include: { connection: { select: { name: true, provider: true } } } } as const;
+/** The outbox row with what CrmWriteBack shows of its connection; also used by upsertContact. */
+export const WRITE_BACK_VIEW = { include: { connection: { select: { name: true, provider: true } } } } as const;
 
-type StoredWriteBack = Prisma.WriteBackGetPayload<typeof WRITE_BACK_VIEW>;
+export type StoredWriteBack = Prisma.WriteBackGetPayload<typeof WRITE_BACK_VIEW>;
 
-function view(wb: StoredWriteBack): CrmWriteBackView {
+export function writeBackView(wb: StoredWriteBack): CrmWriteBackView {
   return {
     id: wb.id,
     connectionId: wb.connectionId,
@@ -53,7 +54,7 @@ function outcome(output: AiOutputRecord, writeBacks: StoredWriteBack[], replayed
     delta,
     needsReview: delta !== null && Math.abs(delta) >= options.reviewThreshold,
     replayed,
-    writeBacks: writeBacks.map(view).sort((a, b) => a.connectionName.localeCompare(b.connectionName) || a.id.localeCompare(b.id)),
+    writeBacks: writeBacks.map(writeBackView).sort((a, b) => a.connectionName.localeCompare(b.connectionName) || a.id.localeCompare(b.id)),
   };
 }
 

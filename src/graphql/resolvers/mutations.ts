@@ -1,8 +1,9 @@
 import type { GraphqlContext } from '../context.js';
 import { requireScope } from '../context.js';
 import { badInput, errorCode, isGraphQLError, PUBLIC_ERROR_CODES } from '../errors.js';
-import { MAX_BATCH, parseInput, recordSignalsInput, writeBackScoreInput } from '../inputs.js';
+import { MAX_BATCH, parseInput, recordSignalsInput, upsertContactInput, writeBackScoreInput } from '../inputs.js';
 import { recordSignals } from '../mutations/record-signals.js';
+import { upsertContact } from '../mutations/upsert-contact.js';
 import { writeBackScore, type WriteBackScoreOutcome } from '../mutations/write-back-score.js';
 
 /** Batch items run a few at a time: enough to overlap round trips, few enough to share the pool. */
@@ -62,6 +63,10 @@ export const mutationResolvers = {
       requireScope(ctx, 'scores:write');
       const input = parseInput(recordSignalsInput, args.input, 'input');
       return recordSignals({ prisma: ctx.db.prisma, pool: ctx.db.pool, loaders: ctx.loaders }, input);
+    },
+    upsertContact(_: unknown, args: { input: unknown }, ctx: GraphqlContext) {
+      requireScope(ctx, 'scores:write');
+      return upsertContact(ctx.db.prisma, parseInput(upsertContactInput, args.input, 'input'));
     },
   },
 };
