@@ -4,6 +4,7 @@ import { createApiKey } from '../../src/auth/api-keys.js';
 import type { Scope } from '../../src/auth/scopes.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Database } from '../../src/db/client.js';
+import type { GraphqlDeps } from '../../src/graphql/context.js';
 import { createGraphqlMiddleware } from '../../src/graphql/server.js';
 import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/log.js';
@@ -24,11 +25,14 @@ export interface GraphqlTestServer {
   close(): Promise<void>;
 }
 
+/** What main.ts passes besides db, config and logger: metrics and the sync scheduler. */
+export type OptionalGraphqlDeps = Pick<GraphqlDeps, 'metrics' | 'scheduler'>;
+
 /** The real app (createApp + the GraphQL middleware) on 127.0.0.1 and a free port. */
-export async function startGraphqlServer(db: Database, env: Record<string, string> = {}): Promise<GraphqlTestServer> {
+export async function startGraphqlServer(db: Database, env: Record<string, string> = {}, extra: OptionalGraphqlDeps = {}): Promise<GraphqlTestServer> {
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
   const logger = createLogger({ level: config.LOG_LEVEL });
-  const graphql = await createGraphqlMiddleware({ db, config, logger });
+  const graphql = await createGraphqlMiddleware({ db, config, logger, ...extra });
   const server: Server = createServer(createApp({ db, logger, graphql: graphql.middleware }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;

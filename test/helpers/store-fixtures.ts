@@ -96,6 +96,42 @@ export function createStoreFixtures(prisma: PrismaClient) {
       });
     },
 
+    /** An outbox row; a dead letter unless overridden. */
+    async writeBack(connection: SeededConnection, overrides: Row = {}) {
+      return prisma.writeBack.create({
+        data: {
+          connectionId: connection.id,
+          objectType: connection.provider === 'HUBSPOT' ? 'contact' : 'Contact',
+          remoteId: nextRemoteId('wb'),
+          fields: { score: 50, rationale: 'fixture', source: 'fixture' },
+          status: 'DEAD',
+          attempts: 3,
+          lastError: '[HUBSPOT validation] fixture failure',
+          ...overrides,
+        } as Parameters<PrismaClient['writeBack']['create']>[0]['data'],
+      });
+    },
+
+    async syncRun(connection: SeededConnection, overrides: Row = {}) {
+      return prisma.syncRun.create({
+        data: { connectionId: connection.id, objectType: 'contacts', phase: 'FULL', status: 'SUCCEEDED', ...overrides } as Parameters<
+          PrismaClient['syncRun']['create']
+        >[0]['data'],
+      });
+    },
+
+    async syncState(connection: SeededConnection, objectType: string, overrides: Row = {}) {
+      return prisma.syncState.create({
+        data: { connectionId: connection.id, objectType, ...overrides } as Parameters<PrismaClient['syncState']['create']>[0]['data'],
+      });
+    },
+
+    async webhookEvent(provider: Provider, overrides: Row = {}) {
+      return prisma.webhookEvent.create({
+        data: { provider, eventId: nextRemoteId('event'), payload: {}, ...overrides } as Parameters<PrismaClient['webhookEvent']['create']>[0]['data'],
+      });
+    },
+
     async signal(contactId: string, key: string, value: unknown, overrides: Row = {}) {
       return prisma.signal.create({
         data: { contactId, key, value, source: 'clay', observedAt: new Date(), ...overrides } as Parameters<

@@ -41,12 +41,17 @@ export function listSyncRuns(db: Database, f: SyncRunFilterInput, page: TimePage
   });
 }
 
+/** Prisma's `contains` is a LIKE pattern: escape its wildcards so the text matches as written. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, '\\$&');
+}
+
 /** The WHERE of dead letters matching a filter; listing and retrying by filter share it. */
 export function deadLetterWhere(f: DeadLetterFilterInput): Prisma.WriteBackWhereInput[] {
   return [
     { status: 'DEAD' },
     ...(f.connectionId ? [{ connectionId: f.connectionId }] : []),
-    ...(f.errorContains ? [{ lastError: { contains: f.errorContains, mode: 'insensitive' as const } }] : []),
+    ...(f.errorContains ? [{ lastError: { contains: likeLiteral(f.errorContains), mode: 'insensitive' as const } }] : []),
     ...(f.createdSince ? [{ createdAt: { gte: f.createdSince } }] : []),
   ];
 }
