@@ -55,7 +55,10 @@ export function createLogger(options: LoggerOptions): Logger {
     redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
     hooks: {
       logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) {
-        method.apply(this, args.map((a) => (typeof a === 'string' ? scrubSecrets(a) : a)));
+        const scrubbed = args.map((a) => (typeof a === 'string' ? scrubSecrets(a) : a));
+        // logger.error(err) makes err.message the line's msg, past the serializer: scrub it here.
+        if (scrubbed[0] instanceof Error && typeof scrubbed[1] !== 'string') scrubbed.splice(1, 0, scrubSecrets(scrubbed[0].message));
+        method.apply(this, scrubbed);
       },
     },
     serializers: {

@@ -172,7 +172,8 @@ export async function syncStream(
       `UPDATE "SyncState" SET "status" = 'IDLE', "lastSuccessAt" = now(), "lastError" = $2, "stageStartedAt" = NULL, "updatedAt" = now() WHERE "id" = $1`,
       [state.id, error],
     );
-    log.info({ ...progress, apiCalls: s.apiCalls, durationMs: Date.now() - started }, 'sync run succeeded');
+    const { stream: _stream, ...counts } = progress;
+    log.info({ ...counts, apiCalls: s.apiCalls, durationMs: Date.now() - started }, 'sync run succeeded');
     recordRunMetrics(ctx, connector, progress, 'SUCCEEDED', Date.now() - started);
     return { stream: stream.name, status: 'SUCCEEDED', runId, progress };
   } catch (error) {
@@ -190,7 +191,8 @@ export async function syncStream(
       `UPDATE "SyncState" SET "status" = $2::"SyncStatus", "lastError" = $3, "stageStartedAt" = NULL, "updatedAt" = now() WHERE "id" = $1`,
       [state.id, paused ? 'PAUSED' : 'FAILED', message],
     );
-    log.warn({ err: error, ...progress }, 'sync run failed');
+    const { stream: _stream, ...counts } = progress;
+    log.warn({ err: error, ...counts }, 'sync run failed');
     recordRunMetrics(ctx, connector, progress, 'FAILED', Date.now() - started);
     return { stream: stream.name, status: 'FAILED', runId, progress, error: message, connectionBlocked: blocked };
   } finally {
