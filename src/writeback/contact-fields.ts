@@ -84,6 +84,17 @@ export function withRequiredContactFields(provider: Provider, fields: Record<str
   return typeof lastName === 'string' && lastName !== '' ? fields : { ...fields, [PROPERTY_NAMES.SALESFORCE.lastName]: SALESFORCE_LAST_NAME_PLACEHOLDER };
 }
 
+/**
+ * A pending create that turns into an update (the record arrived by sync meanwhile) must
+ * not carry the placeholder it got as a create: it would overwrite the real last name.
+ */
+export function withoutLastNamePlaceholder(provider: Provider, fields: Record<string, unknown>): Record<string, unknown> {
+  const key = PROPERTY_NAMES.SALESFORCE.lastName;
+  if (provider !== 'SALESFORCE' || fields[key] !== SALESFORCE_LAST_NAME_PLACEHOLDER) return fields;
+  const { [key]: _placeholder, ...rest } = fields;
+  return rest;
+}
+
 export interface SplitContactFields {
   /** What to send to the CRM as the contact's properties. */
   properties: WriteOp['properties'];

@@ -7,6 +7,7 @@ import {
   contactProperties,
   emailProperty,
   withRequiredContactFields,
+  withoutLastNamePlaceholder,
 } from '../../writeback/contact-fields.js';
 import { badInput, notFound } from '../errors.js';
 import type { UpsertContactInput } from '../inputs.js';
@@ -94,6 +95,63 @@ async function companyRemoteIds(tx: Tx, company: UpsertContactInput['company'], 
   return ids;
 }
 
+interface QueuedRow {
+  id: string;
+  action: ContactUpsertTarget['action'];
+  reusedPending: boolean;
+  companyRemoteId: string | null;
+}
+
+/** This call's fields for one connection: contact properties, source, company. */
+function fieldsFor(target: Target, input: UpsertContactInput, objectType: string, company: string | undefined): Record<string, unknown> {
+  return {
+    ...contactProperties(target.provider, input),
+    [SOURCE_KEY]: input.source,
+    // A Lead has no AccountId: no company instruction on Lead rows.
+    ...(company && objectType !== 'Lead' ? { [COMPANY_REMOTE_ID_KEY]: company } : {}),
+  };
+}
+
+/**
+ * Updates the person's PENDING row in the connection (latest wins per field, earlier fields
+ * kept), or queues a new row. A row the worker has claimed (SENDING) is sent as it was; the
+ * new row then carries this call's values only.
+ */
+async function queueFor(tx: Tx, target: Target, input: UpsertContactInput, record: KnownRecord | undefined, company: string | undefined): Promise<QueuedRow> {
+  const pending = await tx.writeBack.findFirst({
+    where: { connectionId: target.id, operation: 'UPSERT_CONTACT', status: 'PENDING', fields: { path: [emailProperty(target.provider)], equals: input.email } },
+    orderBy: { createdAt: 'asc' },
+  });
+  // A pending row may already know the record (queued after a sync); never forget it.
+  const remoteId = record?.remoteId ?? pending?.remoteId ?? null;
+  const objectType = record ? contactObjectType(target.provider, record.remoteType) : (pending?.objectType ?? contactObjectType(target.provider));
+  const fresh = fieldsFor(target, input, objectType, company);
+  // Only strings: CRM properties and the reserved keys.
+  const finish = (fields: Record<string, unknown>) => withRequiredContactFields(target.provider, fields, remoteId === null) as Prisma.InputJsonObject;
+  const companyOf = (fields: Prisma.InputJsonObject) => {
+    const value = fields[COMPANY_REMOTE_ID_KEY];
+    return typeof value === 'string' ? value : null;
+  };
+  const action = remoteId ? 'UPDATE' : 'CREATE';
+
+  if (pending) {
+    const earlier = pending.fields as Record<string, unknown>;
+    const becameUpdate = pending.remoteId === null && remoteId !== null;
+    const merged = { ...(becameUpdate ? withoutLastNamePlaceholder(target.provider, earlier) : earlier), ...fresh };
+    if (objectType === 'Lead') delete merged[COMPANY_REMOTE_ID_KEY];
+    const fields = finish(merged);
+    // The status condition loses to a worker that claimed the row since it was read.
+    const updated = await tx.writeBack.updateMany({ where: { id: pending.id, status: 'PENDING' }, data: { fields, remoteId, objectType } });
+    if (updated.count === 1) return { id: pending.id, action, reusedPending: true, companyRemoteId: companyOf(fields) };
+  }
+  const fields = finish(fresh);
+  const created = await tx.writeBack.create({
+    data: { connectionId: target.id, objectType, remoteId, operation: 'UPSERT_CONTACT', fields, status: 'PENDING' },
+    select: { id: true },
+  });
+  return { id: created.id, action, reusedPending: false, companyRemoteId: companyOf(fields) };
+}
+
 /**
  * Queues one UPSERT_CONTACT outbox row per target connection, in one transaction (format in
  * src/writeback/contact-fields.ts). A person's PENDING row in a connection is updated rather
@@ -108,45 +166,8 @@ export async function upsertContact(prisma: PrismaClient, input: UpsertContactIn
     const known = await knownRecords(tx, input.email, connectionIds);
     const companies = await companyRemoteIds(tx, input.company, connectionIds);
 
-    const results: { id: string; action: ContactUpsertTarget['action']; reusedPending: boolean; companyRemoteId: string | null }[] = [];
-    for (const target of targets) {
-      const pending = await tx.writeBack.findFirst({
-        where: { connectionId: target.id, operation: 'UPSERT_CONTACT', status: 'PENDING', fields: { path: [emailProperty(target.provider)], equals: input.email } },
-        orderBy: { createdAt: 'asc' },
-      });
-      const record = known.get(target.id);
-      // A pending row may already know the record (queued after a sync); never forget it.
-      const remoteId = record?.remoteId ?? pending?.remoteId ?? null;
-      const objectType = record ? contactObjectType(target.provider, record.remoteType) : (pending?.objectType ?? contactObjectType(target.provider));
-      const merged: Record<string, unknown> = {
-        ...(pending ? (pending.fields as Record<string, unknown>) : {}),
-        ...contactProperties(target.provider, input),
-        [SOURCE_KEY]: input.source,
-      };
-      const company = companies.get(target.id);
-      if (company) merged[COMPANY_REMOTE_ID_KEY] = company;
-      if (objectType === 'Lead') delete merged[COMPANY_REMOTE_ID_KEY]; // a Lead has no AccountId
-      const companyRemoteId = typeof merged[COMPANY_REMOTE_ID_KEY] === 'string' ? merged[COMPANY_REMOTE_ID_KEY] : null;
-      // Only strings: CRM properties and the reserved keys.
-      const fields = withRequiredContactFields(target.provider, merged, remoteId === null) as Prisma.InputJsonObject;
-      let id: string | null = null;
-      if (pending) {
-        // The worker may have claimed the row since it was read; then it is sent as it was,
-        // and this call queues a new row instead.
-        const updated = await tx.writeBack.updateMany({ where: { id: pending.id, status: 'PENDING' }, data: { fields, remoteId, objectType } });
-        if (updated.count === 1) id = pending.id;
-      }
-      const reusedPending = id !== null;
-      if (id === null) {
-        id = (
-          await tx.writeBack.create({
-            data: { connectionId: target.id, objectType, remoteId, operation: 'UPSERT_CONTACT', fields, status: 'PENDING' },
-            select: { id: true },
-          })
-        ).id;
-      }
-      results.push({ id, action: remoteId ? 'UPDATE' : 'CREATE', reusedPending, companyRemoteId });
-    }
+    const results: QueuedRow[] = [];
+    for (const target of targets) results.push(await queueFor(tx, target, input, known.get(target.id), companies.get(target.id)));
 
     const rows = new Map((await tx.writeBack.findMany({ where: { id: { in: results.map((r) => r.id) } }, ...WRITE_BACK_VIEW })).map((r) => [r.id, r]));
     return {
