@@ -43,6 +43,11 @@ export interface WriteOp {
   remoteId: string | null;
   operation: 'UPDATE' | 'UPSERT_CONTACT';
   properties: Record<string, string | number | boolean | null>;
+  /**
+   * UPSERT_CONTACT only: the company to associate the contact with (HubSpot: a v4
+   * contact→company primary association; Salesforce: the Contact's AccountId).
+   */
+  companyRemoteId?: string | null;
 }
 
 export interface WriteResult {

@@ -5,6 +5,8 @@ import { scrubSecrets, type Logger } from '../log.js';
 import { markConnectionFailure } from '../sync/connection-status.js';
 import { tombstoneContact, reflectWrites } from './reflect.js';
 import { crmObjectFor, mapFields, mappingFor } from './mapping.js';
+import { splitContactFields, withRequiredContactFields } from './contact-fields.js';
+import { recordActions } from '../sync/connection-sync.js';
 import { claimDue, markDead, markDone, releaseExpiredLeases, retryLater, type OutboxRow } from './outbox.js';
 
 /**
@@ -48,6 +50,15 @@ export interface WriteBackWorker {
   stop(): Promise<void>;
 }
 
+/** UPSERT_CONTACT rows hold CRM property names plus reserved instructions (contact-fields.ts). */
+function contactUpsert(provider: Provider, item: Collapsed): { properties: WriteOp['properties']; missing: string[] } {
+  const creating = item.op.remoteId === null;
+  const { properties, companyRemoteId } = splitContactFields(withRequiredContactFields(provider, item.fields, creating));
+  if (provider === 'SALESFORCE' && companyRemoteId && item.op.objectType === 'Contact') properties.AccountId = companyRemoteId;
+  if (provider === 'HUBSPOT') item.op.companyRemoteId = companyRemoteId;
+  return { properties, missing: [] };
+}
+
 export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
   const maxAttempts = deps.maxAttempts ?? 3;
   const backoffBase = deps.backoffBaseMs ?? 1000;
@@ -66,7 +77,7 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
   function collapse(provider: Provider, rows: OutboxRow[]): Collapsed[] {
     const groups = new Map<string, OutboxRow[]>();
     for (const row of [...rows].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())) {
-      const identity = row.remoteId ?? String(row.fields.email ?? row.id);
+      const identity = row.remoteId ?? String(row.fields.email ?? row.fields.Email ?? row.id).toLowerCase();
       const key = `${row.operation}:${row.objectType}:${identity}`;
       groups.set(key, [...(groups.get(key) ?? []), row]);
     }
@@ -106,6 +117,16 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
     return 'dead';
   }
 
+  /** A created or upserted contact is read back into the store at once, links included. */
+  async function refreshUpserted(connectionId: string, connector: CrmConnector, records: { objectType: string; remoteId: string | undefined }[]): Promise<void> {
+    const actions = recordActions({ db: deps.db, logger: deps.logger }, connectionId, connector);
+    const byStream = new Map<string, string[]>();
+    for (const r of records) if (r.remoteId) byStream.set(r.objectType, [...(byStream.get(r.objectType) ?? []), r.remoteId]);
+    for (const [stream, ids] of byStream) {
+      await actions.refresh(stream, ids).catch((error: unknown) => deps.logger.warn({ err: error, connectionId, stream }, 'an upserted contact could not be read back; the next sync will'));
+    }
+  }
+
   async function drainConnection(connectionId: string, rows: OutboxRow[], tally: DrainResult): Promise<void> {
     const connection = await deps.db.prisma.connection.findUniqueOrThrow({ where: { id: connectionId } });
     const connector = await deps.connectorFor(connectionId);
@@ -113,7 +134,7 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
     const ready: Collapsed[] = [];
     for (const item of collapse(connection.provider, rows)) {
       const defs = await fieldsOf(connectionId, connector, item.op.objectType);
-      const mapped = item.op.operation === 'UPDATE' ? mapFields(item.fields, mapping, defs) : { properties: item.fields as WriteOp['properties'], missing: [] };
+      const mapped = item.op.operation === 'UPDATE' ? mapFields(item.fields, mapping, defs) : contactUpsert(connection.provider, item);
       if (mapped.missing.length) {
         await markDead(
           deps.db,
@@ -136,6 +157,7 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
     }
     const byKey = new Map(results.map((r) => [r.key, r]));
     const succeeded = ready.filter((item) => byKey.get(item.op.key)?.ok);
+    await refreshUpserted(connectionId, connector, succeeded.filter((i) => i.op.operation === 'UPSERT_CONTACT').map((i) => ({ objectType: i.op.objectType, remoteId: byKey.get(i.op.key)?.remoteId })));
     await reflectWrites(deps.db, connectionId, succeeded.map((item) => ({ remoteId: item.op.remoteId ?? byKey.get(item.op.key)?.remoteId ?? null, operation: item.op.operation, properties: item.op.properties })));
     await markDone(deps.db.pool, succeeded.flatMap((item) => item.rows.map((r) => r.id)));
     tally.done += succeeded.reduce((n, item) => n + item.rows.length, 0);

@@ -5,6 +5,7 @@
  * email; when HubSpot reports a conflict, the create → 409 "Existing ID: N" → update path
  * recovers the existing record, as design.md asks of every 409 on create.
  */
+import { z } from 'zod';
 import { normalizeEmail } from '../../canonical/values.js';
 import { CrmError, type CrmErrorKind, type WriteOp, type WriteResult } from '../types.js';
 import type { HubspotClient } from './client.js';
@@ -73,8 +74,36 @@ export async function writeOps(client: HubspotClient, ops: WriteOp[]): Promise<W
   for (const batch of rounds(upserts, (op) => normalizeEmail(op.properties.email) ?? '')) {
     for (const result of await upsertBatch(client, batch)) results.set(result.key, result);
   }
+  await associateCompanies(client, ops, results);
   return ops.map((op) => results.get(op.key) ?? { key: op.key, ok: false, error: invalidOp('no result for this op') });
 }
+
+/** Primary contact→company association (type 1). */
+const CONTACT_TO_PRIMARY_COMPANY = 1;
+
+/**
+ * Links upserted contacts to their company. A failed link fails the op, so the worker retries
+ * it; the upsert repeats harmlessly (same email, same values) and the link is tried again.
+ */
+async function associateCompanies(client: HubspotClient, ops: WriteOp[], results: Map<string, WriteResult>): Promise<void> {
+  for (const op of ops) {
+    const result = results.get(op.key);
+    if (op.operation !== 'UPSERT_CONTACT' || !op.companyRemoteId || !result?.ok || !result.remoteId) continue;
+    try {
+      await client.request({
+        method: 'PUT',
+        path: `/crm/v4/objects/contacts/${result.remoteId}/associations/companies/${op.companyRemoteId}`,
+        body: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: CONTACT_TO_PRIMARY_COMPANY }],
+        schema: associationCreatedSchema,
+      });
+    } catch (error) {
+      if (!(error instanceof CrmError)) throw error;
+      results.set(op.key, { key: op.key, ok: false, error });
+    }
+  }
+}
+
+const associationCreatedSchema = z.unknown();
 
 /** Runs a batch call; a batch-wide CrmError becomes the outcome of every op in it. */
 async function batchCall(client: HubspotClient, path: string, inputs: unknown[]): Promise<BatchObjects | CrmError> {
