@@ -48,6 +48,9 @@ const SECRET_VARIABLES = new Set(['DATABASE_URL', 'SECRET_KEY']);
 
 export type Config = z.infer<typeof envSchema>;
 
+/** Every variable the schema reads, for the README's configuration table (kept in step by a test). */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

@@ -42,3 +42,16 @@ describe('config', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SECRET_KEY: required when NODE_ENV=production/);
   });
 });
+
+describe('README configuration table', () => {
+  it('lists exactly the variables config.ts reads', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { projectRoot } = await import('../../src/paths.js');
+    const { CONFIG_VARIABLES } = await import('../../src/config.js');
+    const readme = readFileSync(join(projectRoot, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 5));
+    const documented = [...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+    expect(documented.sort()).toEqual([...CONFIG_VARIABLES].sort());
+  });
+});
