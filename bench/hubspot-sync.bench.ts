@@ -4,9 +4,9 @@
  * our memory):
  *
  *  1. Rate-limited full sync (simulator and connector at 190 requests/10 s): records/s as a
- *     fraction of the rate-limit bound. The bound is the least time the calls this sync had to
- *     make can take within our budget (80% of 190 in any rolling 10 s: the first 152 at once,
- *     then 15.2/s); fraction = bound time ÷ actual time.
+ *     fraction of the rate-limit bound, as issue 4 defines it: the calls the sync must make ÷
+ *     the budget (80% of 190 per 10 s = 15.2/s) gives the bound time; fraction = bound time ÷
+ *     actual time. It can pass 100%: the first window's budget is available at once.
  *  2. Unthrottled ingest: records/s fetched, normalized and upserted with no rate limit.
  *  3. Peak RSS of this process while syncing 100k contacts.
  *
@@ -99,8 +99,7 @@ async function measure(): Promise<void> {
 
   const limitedContacts = argument('limited', 40_000);
   const limited = await run('bench_limited', limitedContacts, true);
-  const perWindow = RATE_LIMIT * BUDGET;
-  const boundSeconds = Math.max(0, limited.apiCalls - perWindow) / (perWindow / 10);
+  const boundSeconds = limited.apiCalls / ((RATE_LIMIT * BUDGET) / 10);
   const fraction = boundSeconds / limited.seconds;
   rows.push(
     `| Full sync at 190 req/10 s (${limited.records} contacts, ${limited.apiCalls} calls, ${limited.rateLimited} 429s): records/s vs the rate-limit bound | ${(limited.records / limited.seconds).toFixed(0)} records/s = ${(fraction * 100).toFixed(0)}% of the bound (bound ${boundSeconds.toFixed(1)} s, actual ${limited.seconds.toFixed(1)} s), ${limited.rateLimited} failed calls | ≥ 90% of the bound, 0 failed calls | ${command} | ${date} |`,
