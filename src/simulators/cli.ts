@@ -50,12 +50,19 @@ export async function runSimulator(argv: readonly string[]): Promise<{ url: stri
     // specifier keeps this file compiling whichever lands first.
     const salesforceModule = './salesforce/index.js';
     const salesforce = (await import(salesforceModule)) as {
-      startSalesforceSimulator(o: { port: number; seed: number; contacts: number }): Promise<{ url: string; close(): Promise<void> }>;
+      startSalesforceSimulator(o: { port: number; seed: number; contacts: number }): Promise<{
+        url: string;
+        instanceUrl: string;
+        credentials: { username: string; password: string; clientId: string; clientSecret: string };
+        close(): Promise<void>;
+      }>;
     };
     const sim = await salesforce.startSalesforceSimulator({ port: options.port, seed: options.seed, contacts: options.contacts });
     url = sim.url;
     close = sim.close;
-    console.log(`Salesforce simulator on ${url} (seed ${options.seed}).`);
+    const c = sim.credentials;
+    console.log(`Salesforce simulator: login ${url}, API ${sim.instanceUrl} (seed ${options.seed}). Control API under ${url}/_control/`);
+    console.log(`  username-password login: --client-id ${c.clientId} --client-secret ${c.clientSecret} --username ${c.username} --password ${c.password} --login-url ${url}`);
   }
   let stopping: Promise<void> | undefined;
   const onSignal = (): void => {

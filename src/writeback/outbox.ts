@@ -81,7 +81,8 @@ export async function requeueDead(db: Database, where: { ids?: string[]; connect
        AND ($1::uuid[] IS NULL OR "id" = ANY($1::uuid[]))
        AND ($2::uuid IS NULL OR "connectionId" = $2::uuid)
        AND ($3::text IS NULL OR "lastError" ILIKE '%' || $3 || '%')`,
-    [where.ids ?? null, where.connectionId ?? null, where.errorContains ?? null],
+    // The filter is text to find, not a pattern: escape LIKE's wildcards.
+    [where.ids ?? null, where.connectionId ?? null, where.errorContains?.replace(/[\\%_]/g, (c) => `\\${c}`) ?? null],
   );
   return result.rowCount ?? 0;
 }
