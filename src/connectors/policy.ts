@@ -11,7 +11,8 @@
  */
 import pRetry from 'p-retry';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CrmError } from './types.js';
+import { z } from 'zod';
+import { CrmError, type CrmErrorKind } from './types.js';
 
 export interface RetryPolicy {
   /** First back-off after a 429 without Retry-After (HubSpot/Salesforce: 1 s). */
@@ -33,6 +34,28 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   transientRetries: 3,
   transientBaseMs: 1000,
 };
+
+/** The retry policy as a connection setting, with the defaults above; tests shrink the bases. */
+export const retryPolicySchema = z
+  .object({
+    rateLimitBaseMs: z.number().int().nonnegative().default(DEFAULT_RETRY_POLICY.rateLimitBaseMs),
+    rateLimitMaxMs: z.number().int().nonnegative().default(DEFAULT_RETRY_POLICY.rateLimitMaxMs),
+    rateLimitMaxAttempts: z.number().int().min(1).default(DEFAULT_RETRY_POLICY.rateLimitMaxAttempts),
+    transientRetries: z.number().int().nonnegative().default(DEFAULT_RETRY_POLICY.transientRetries),
+    transientBaseMs: z.number().int().nonnegative().default(DEFAULT_RETRY_POLICY.transientBaseMs),
+  })
+  .prefault({});
+
+/** An HTTP status in our terms, for answers the CRM did not classify more precisely. */
+export function errorKindForStatus(status: number): CrmErrorKind {
+  if (status === 401) return 'auth';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status === 409) return 'conflict';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'server';
+  return 'validation';
+}
 
 /** How a failure is retried: the default follows the error kind; connectors may refine it. */
 export type RetryClass = 'rate_limit' | 'transient' | 'none';

@@ -4,8 +4,8 @@
  * keeps the CRM's own code, the status picks our kind.
  */
 import { z } from 'zod';
-import { parseRetryAfter } from '../policy.js';
-import { CrmError, type CrmErrorKind } from '../types.js';
+import { errorKindForStatus, parseRetryAfter } from '../policy.js';
+import { CrmError } from '../types.js';
 
 const errorBodySchema = z.looseObject({
   message: z.string().optional(),
@@ -21,15 +21,6 @@ export function correlationIdOf(body: unknown): string | undefined {
   return parsed.success ? parsed.data.correlationId : undefined;
 }
 
-function kindForStatus(status: number): CrmErrorKind {
-  if (status === 401) return 'auth';
-  if (status === 403) return 'forbidden';
-  if (status === 404) return 'not_found';
-  if (status === 409) return 'conflict';
-  if (status === 429) return 'rate_limited';
-  if (status >= 500) return 'server';
-  return 'validation';
-}
 
 /** The next midnight UTC: when HubSpot's daily counter resets (accounts in other zones reset earlier). */
 function nextUtcMidnight(now = Date.now()): Date {
@@ -53,5 +44,5 @@ export function classifyHubspotFailure(status: number, body: unknown, retryAfter
   if (status === 429 && info.policyName === 'DAILY') {
     return new CrmError('HUBSPOT', 'limit_exhausted', message, { ...details, resumeAt: nextUtcMidnight() });
   }
-  return new CrmError('HUBSPOT', kindForStatus(status), message, details);
+  return new CrmError('HUBSPOT', errorKindForStatus(status), message, details);
 }

@@ -3,6 +3,7 @@
  * connector validate with the same schemas, so a bad setting fails at the door.
  */
 import { z } from 'zod';
+import { retryPolicySchema } from '../policy.js';
 
 const instant = z
   .union([z.number().int().nonnegative(), z.iso.datetime({ offset: true })])
@@ -50,15 +51,7 @@ export const hubspotSettingsSchema = z.object({
   /** Property group for fields created by ensureFields, per object type (else HubSpot's standard group). */
   propertyGroups: z.record(z.string(), z.string()).default({}),
   /** Retry back-off; tests shrink the bases so storms end quickly. */
-  backoff: z
-    .object({
-      rateLimitBaseMs: z.number().int().nonnegative().default(1000),
-      rateLimitMaxMs: z.number().int().nonnegative().default(60_000),
-      rateLimitMaxAttempts: z.number().int().min(1).default(30),
-      transientRetries: z.number().int().nonnegative().default(3),
-      transientBaseMs: z.number().int().nonnegative().default(1000),
-    })
-    .prefault({}),
+  backoff: retryPolicySchema,
   timeouts: z
     .object({
       connectMs: z.number().int().positive().default(10_000),

@@ -6,6 +6,7 @@
  * OAuth failures arrive as errors named after the OAuth error (invalid_grant, …).
  */
 import { z } from 'zod';
+import { errorKindForStatus } from '../policy.js';
 import { CrmError, type CrmErrorKind } from '../types.js';
 
 /** Salesforce's REST error item, `[{message, errorCode, fields}]` (jsforce unwraps single items). */
@@ -61,19 +62,10 @@ export function kindForCode(code: string, status?: number): CrmErrorKind {
   if (FORBIDDEN_CODES.has(code) || code.startsWith('INSUFFICIENT_ACCESS')) return 'forbidden';
   if (VALIDATION_CODES.has(code)) return 'validation';
   if (code === 'SERVER_UNAVAILABLE' || code === 'UNKNOWN_EXCEPTION' || code === 'UNABLE_TO_LOCK_ROW') return 'server';
-  if (status !== undefined) return kindForStatus(status);
+  if (status !== undefined) return errorKindForStatus(status);
   return 'validation';
 }
 
-function kindForStatus(status: number): CrmErrorKind {
-  if (status === 401) return 'auth';
-  if (status === 403) return 'forbidden';
-  if (status === 404) return 'not_found';
-  if (status === 409) return 'conflict';
-  if (status === 429) return 'rate_limited';
-  if (status >= 500) return 'server';
-  return 'validation';
-}
 
 function codeOf(error: unknown): { code: string | undefined; message: string } {
   if (!(error instanceof Error)) return { code: undefined, message: String(error) };

@@ -3,6 +3,7 @@
  * connector validate with the same schemas, so a bad setting fails at the door.
  */
 import { z } from 'zod';
+import { retryPolicySchema } from '../policy.js';
 
 /** A session obtained earlier (login or refresh), reused so a new process need not log in again. */
 const storedSession = {
@@ -79,15 +80,7 @@ export const salesforceSettingsSchema = z.object({
   extraFields: z.record(z.string(), z.array(z.string().min(1))).default({}),
   requestTimeoutMs: z.number().int().positive().default(60_000),
   /** Retry back-off (the shared policy); tests shrink the bases so storms end quickly. */
-  backoff: z
-    .object({
-      rateLimitBaseMs: z.number().int().nonnegative().default(1000),
-      rateLimitMaxMs: z.number().int().nonnegative().default(60_000),
-      rateLimitMaxAttempts: z.number().int().min(1).default(30),
-      transientRetries: z.number().int().nonnegative().default(3),
-      transientBaseMs: z.number().int().nonnegative().default(1000),
-    })
-    .prefault({}),
+  backoff: retryPolicySchema,
 });
 
 export type SalesforceSettings = z.infer<typeof salesforceSettingsSchema>;
