@@ -23,17 +23,21 @@ const SECRET_KEYS = [
   'signature',
   'credentials',
   'assertion',
-  '"x-hubspot-signature-v3"',
-  '"x-hubspot-signature"',
-  '"x-context-layer-signature"',
   'cookie',
 ];
 
-const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);
+/** Header names with dashes need bracket paths. */
+const SECRET_HEADERS = ['x-hubspot-signature-v3', 'x-hubspot-signature', 'x-context-layer-signature'];
+
+const REDACT_PATHS = [
+  ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]),
+  ...SECRET_HEADERS.flatMap((h) => [`headers["${h}"]`, `*.headers["${h}"]`, `*.*.headers["${h}"]`]),
+];
 
 const SECRET_PATTERNS: RegExp[] = [
   /(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi,
-  /((?:access_token|refresh_token|client_secret|password|assertion)=)[^&\s"]+/gi,
+  /((?:access_token|refresh_token|client_secret|password|assertion|hapikey|api_key)=)[^&\s"]+/gi,
+  /("(?:access_token|refresh_token|client_secret|accessToken|refreshToken|clientSecret|password|token|apiKey|assertion)"\s*:\s*")[^"]+/g,
   /(postgres(?:ql)?:\/\/[^:/\s]+:)[^@\s]+(@)/gi,
   /\b(clk_)[A-Za-z0-9_-]{8,}/g,
 ];

@@ -24,7 +24,8 @@ export interface DbOptions {
 }
 
 export function openDatabase(options: DbOptions): Database {
-  const pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 10 });
+  // A bounded wait: an exhausted pool fails a request with an error instead of hanging it.
+  const pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 10, connectionTimeoutMillis: 30_000 });
   // An idle client that loses its server emits 'error'; without a listener that kills the process.
   pool.on('error', () => undefined);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });

@@ -1,4 +1,5 @@
 import type { CrmConnector, RecordActions } from '../connectors/types.js';
+import type { NormalizedRecord } from '../canonical/types.js';
 import { connectionBlockedReason } from './connection-status.js';
 import { fieldDefsFor, syncStream, type StreamRunOptions, type StreamRunOutcome, type SyncContext } from './engine.js';
 import { markMerged, tombstone, writePage } from './store.js';
@@ -70,7 +71,8 @@ export async function recoverStuckRuns(ctx: SyncContext, timeoutMs: number): Pro
     try {
       const reason = 'recovered: the run stopped without finishing (its process died); the next run resumes from the saved cursor';
       await ctx.db.prisma.$transaction([
-        ctx.db.prisma.syncState.update({ where: { id: state.id }, data: { status: 'FAILED', lastError: reason, stageStartedAt: null } }),
+        // Re-checked under the lock: the run may have finished since we looked.
+        ctx.db.prisma.syncState.updateMany({ where: { id: state.id, status: 'RUNNING' }, data: { status: 'FAILED', lastError: reason, stageStartedAt: null } }),
         ctx.db.prisma.syncRun.updateMany({
           where: { connectionId: state.connectionId, objectType: state.objectType, status: 'RUNNING' },
           data: { status: 'FAILED', error: reason, finishedAt: new Date() },
@@ -113,10 +115,20 @@ export function recordActions(ctx: SyncContext, connectionId: string, connector:
       if (!ids.length) return;
       const defs = await fieldDefsFor(ctx, connectionId, connector, stream);
       const fetched = await connector.fetchByIds(stream, ids);
-      const records = fetched.records.map((raw) => connector.normalize(stream, raw, defs));
+      const records: NormalizedRecord[] = [];
+      const failures: string[] = [];
+      for (const raw of fetched.records) {
+        try {
+          records.push(connector.normalize(stream, raw, defs));
+        } catch (error) {
+          failures.push(`${String(raw.id ?? raw.Id ?? '?')}: ${(error as Error).message}`);
+        }
+      }
+      // The good records land; the bad ones fail the events that named them, with the reason.
       await withClient((client) =>
         writePage(client, { connectionId, kind: stream.kind, records, deletedRemoteIds: fetched.missingRemoteIds, now: new Date() }),
       );
+      if (failures.length) throw new Error(`${failures.length} ${streamName} record(s) could not be normalized: ${failures.slice(0, 5).join('; ')}`);
     },
     async tombstone(streamName, remoteIds) {
       const stream = streamNamed(streamName);

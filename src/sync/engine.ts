@@ -99,7 +99,23 @@ export async function syncStream(
   const progress: SyncProgress = { stream: stream.name, pages: 0, recordsSeen: 0, recordsWritten: 0, recordsDeleted: 0, rateLimited: 0, waitedMs: 0 };
   const lock = await tryLock(ctx.db, syncLockKey(connectionId, stream.name));
   if (!lock) return { stream: stream.name, status: 'SKIPPED', progress, error: 'a run of this stream is in progress elsewhere' };
-  const client = lock.client;
+  // Whatever fails from here on, the lock and its pooled connection go back.
+  try {
+    return await runLocked(ctx, lock.client, connectionId, connector, stream, options, progress);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runLocked(
+  ctx: SyncContext,
+  client: PoolClient,
+  connectionId: string,
+  connector: CrmConnector,
+  stream: StreamSpec,
+  options: StreamRunOptions,
+  progress: SyncProgress,
+): Promise<StreamRunOutcome> {
   const log = ctx.logger.child({ connectionId, stream: stream.name });
   const started = Date.now();
   const statsBefore = connector.stats();
@@ -195,8 +211,6 @@ export async function syncStream(
     log.warn({ err: error, ...counts }, 'sync run failed');
     recordRunMetrics(ctx, connector, progress, 'FAILED', Date.now() - started);
     return { stream: stream.name, status: 'FAILED', runId, progress, error: message, connectionBlocked: blocked };
-  } finally {
-    await lock.release();
   }
 }
 

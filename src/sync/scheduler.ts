@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import PQueue from 'p-queue';
 import type { CrmConnector } from '../connectors/types.js';
 import { processInbox, type InboxDeps } from '../webhooks/inbox.js';
 import { recoverStuckRuns, syncConnection } from './connection-sync.js';
@@ -20,6 +21,11 @@ export interface SchedulerDeps {
   /** A stream's FULL pass is repeated when its last one is older than this. */
   fullResyncAfterMs: number;
   inboxIntervalMs?: number;
+  /**
+   * Connections syncing at once in this process. Each run holds a pooled connection for its
+   * lock, so this stays well below the pool size to leave room for the API and the worker.
+   */
+  maxConcurrentSyncs?: number;
 }
 
 export interface Scheduler {
@@ -36,21 +42,20 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   const { ctx } = deps;
   const tasks = new Map<string, { cron: string; task: ScheduledTask }>();
   const running = new Map<string, Promise<unknown>>();
+  const slots = new PQueue({ concurrency: deps.maxConcurrentSyncs ?? 3 });
   let stopped = false;
   const shutdown = new AbortController();
 
   const runConnection = (connectionId: string, options: { full?: boolean; streams?: string[] } = {}): boolean => {
     if (running.has(connectionId) || stopped) return false;
-    const run = (async () => {
-      try {
+    const run = slots
+      .add(async () => {
+        if (shutdown.signal.aborted) return;
         const connector = await deps.connectorFor(connectionId);
         await syncConnection(ctx, connectionId, connector, { fullAfterMs: deps.fullResyncAfterMs, ...options, signal: shutdown.signal });
-      } catch (error) {
-        ctx.logger.error({ err: error, connectionId }, 'scheduled sync failed to start');
-      } finally {
-        running.delete(connectionId);
-      }
-    })();
+      })
+      .catch((error: unknown) => ctx.logger.error({ err: error, connectionId }, 'scheduled sync failed to start'))
+      .finally(() => running.delete(connectionId));
     running.set(connectionId, run);
     return true;
   };

@@ -72,11 +72,15 @@ const UPSERT_SQL = new Map<CanonicalKind, string>(
   (Object.keys(TABLES) as CanonicalKind[]).map((kind) => [kind, upsertSql(TABLES[kind] as TableSpec<CanonicalRecord>)]),
 );
 
-/** Keeps the last occurrence of each remote id: a page may repeat a record across an overlap. */
+/**
+ * Keeps the last occurrence of each remote id (a page may repeat a record across an overlap),
+ * in remote-id order, so a sync page and a webhook refresh lock shared rows in the same order
+ * and cannot deadlock each other.
+ */
 function lastPerRemoteId(records: NormalizedRecord[]): NormalizedRecord[] {
   const byId = new Map<string, NormalizedRecord>();
   for (const r of records) byId.set(r.record.remoteId, r);
-  return [...byId.values()];
+  return [...byId.values()].sort((a, b) => (a.record.remoteId < b.record.remoteId ? -1 : a.record.remoteId > b.record.remoteId ? 1 : 0));
 }
 
 export async function writePage(client: PoolClient, page: PageWrite): Promise<PageCounts> {

@@ -1,6 +1,6 @@
 import type { Database } from '../db/client.js';
-import type { CrmConnector, Provider, RecordActions } from '../connectors/types.js';
-import { connectionBlockedReason } from '../sync/connection-status.js';
+import { CrmError, type CrmConnector, type Provider, type RecordActions } from '../connectors/types.js';
+import { connectionBlockedReason, markConnectionFailure } from '../sync/connection-status.js';
 import { recordActions } from '../sync/connection-sync.js';
 import { describeError, type SyncContext } from '../sync/engine.js';
 import { scrubSecrets } from '../log.js';
@@ -59,9 +59,13 @@ export async function processInbox(deps: InboxDeps, batchSize = 200): Promise<In
   const client = await db.pool.connect();
   try {
     await client.query('BEGIN');
+    // Events of a paused or blocked connection wait without holding up everyone else's.
     const { rows } = await client.query<PendingRow>(
-      `SELECT "id", "connectionId", "provider", "payload", "attempts" FROM "WebhookEvent"
-       WHERE "status" = 'PENDING' ORDER BY "receivedAt" LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      `SELECT e."id", e."connectionId", e."provider", e."payload", e."attempts" FROM "WebhookEvent" e
+       LEFT JOIN "Connection" c ON c."id" = e."connectionId"
+       WHERE e."status" = 'PENDING'
+         AND (c."id" IS NULL OR (c."status" = 'ACTIVE' AND (c."pausedUntil" IS NULL OR c."pausedUntil" <= now())))
+       ORDER BY e."receivedAt" LIMIT $1 FOR UPDATE OF e SKIP LOCKED`,
       [batchSize],
     );
     const groups = new Map<string | null, PendingRow[]>();
@@ -88,6 +92,8 @@ export async function processInbox(deps: InboxDeps, batchSize = 200): Promise<In
         result.processed += ids.length;
       } catch (error) {
         const message = scrubSecrets(describeError(error));
+        // A 401/403 or an exhausted limit blocks the connection; its events then wait.
+        if (error instanceof CrmError) await markConnectionFailure(db, connectionId, error);
         await client.query(
           `UPDATE "WebhookEvent" SET "attempts" = "attempts" + 1, "error" = $2,
              "status" = CASE WHEN "attempts" + 1 >= $3 THEN 'FAILED'::"WebhookStatus" ELSE 'PENDING'::"WebhookStatus" END,

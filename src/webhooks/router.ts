@@ -59,7 +59,14 @@ async function receive(deps: ReceiverDeps, receiver: ProviderReceiver, req: Requ
   const signedBy: Connection[] = [];
   let reason = 'no connection of this provider has a webhook secret configured';
   for (const connection of connections) {
-    const secrets = receiver.secretsOf(connection, openCredentials(deps.secrets, connection));
+    let secrets: string[];
+    try {
+      secrets = receiver.secretsOf(connection, openCredentials(deps.secrets, connection));
+    } catch (error) {
+      // One connection with unreadable credentials must not turn away every other one's events.
+      deps.logger.error({ err: error, connection: connection.name }, 'cannot read a connection\'s webhook secret');
+      continue;
+    }
     for (const secret of secrets) {
       const check = receiver.verify({ method: req.method, uri, rawBody, headers: req.headers, secret });
       if (check.ok) {

@@ -1,4 +1,3 @@
-import type { PoolClient } from 'pg';
 import type { Database } from '../db/client.js';
 
 /**
@@ -17,7 +16,17 @@ export interface OutboxRow {
   fields: Record<string, unknown>;
   attempts: number;
   createdAt: Date;
+  /** The lease token: settling a row only works while it still carries the claim's token. */
+  claimedAt: Date;
 }
+
+/** Rows claimed together, and the token that proves they are still ours. */
+export interface Lease {
+  ids: string[];
+  token: Date;
+}
+
+const RETURNING = `RETURNING w."id", w."connectionId", w."objectType", w."remoteId", w."operation", w."fields", w."attempts", w."createdAt", w."claimedAt"`;
 
 export async function releaseExpiredLeases(db: Database, leaseMs: number): Promise<number> {
   const result = await db.pool.query(
@@ -28,48 +37,90 @@ export async function releaseExpiredLeases(db: Database, leaseMs: number): Promi
   return result.rowCount ?? 0;
 }
 
-/** Claims due rows of connections that may talk to their CRM now. */
+/**
+ * Claims due rows of connections that may talk to their CRM now, plus every other pending
+ * row for the same records (due or not), so writes to one record are collapsed in one place
+ * and an older retry can never land after a newer value.
+ */
 export async function claimDue(db: Database, limit: number): Promise<OutboxRow[]> {
-  const { rows } = await db.pool.query<OutboxRow>(
-    `WITH due AS (
-       SELECT w."id" FROM "WriteBack" w JOIN "Connection" c ON c."id" = w."connectionId"
-       WHERE w."status" = 'PENDING' AND w."nextAttemptAt" <= now()
-         AND c."status" = 'ACTIVE' AND (c."pausedUntil" IS NULL OR c."pausedUntil" <= now())
-       ORDER BY w."nextAttemptAt", w."createdAt" LIMIT $1
-       FOR UPDATE OF w SKIP LOCKED)
-     UPDATE "WriteBack" w SET "status" = 'SENDING', "claimedAt" = now(), "attempts" = w."attempts" + 1, "updatedAt" = now()
-     FROM due WHERE w."id" = due."id"
-     RETURNING w."id", w."connectionId", w."objectType", w."remoteId", w."operation", w."fields", w."attempts", w."createdAt"`,
-    [limit],
-  );
-  return rows;
+  const client = await db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<OutboxRow>(
+      `WITH due AS (
+         SELECT w."id" FROM "WriteBack" w JOIN "Connection" c ON c."id" = w."connectionId"
+         WHERE w."status" = 'PENDING' AND w."nextAttemptAt" <= now()
+           AND c."status" = 'ACTIVE' AND (c."pausedUntil" IS NULL OR c."pausedUntil" <= now())
+         ORDER BY w."nextAttemptAt", w."createdAt" LIMIT $1
+         FOR UPDATE OF w SKIP LOCKED)
+       UPDATE "WriteBack" w SET "status" = 'SENDING', "claimedAt" = now(), "attempts" = w."attempts" + 1, "updatedAt" = now()
+       FROM due WHERE w."id" = due."id" ${RETURNING}`,
+      [limit],
+    );
+    const withRecord = rows.filter((r) => r.remoteId !== null);
+    if (withRecord.length) {
+      const siblings = await client.query<OutboxRow>(
+        `WITH sibling AS (
+           SELECT s."id" FROM "WriteBack" s
+           JOIN unnest($1::uuid[], $2::text[], $3::text[]) AS k("connectionId", "objectType", "remoteId")
+             ON s."connectionId" = k."connectionId" AND s."objectType" = k."objectType" AND s."remoteId" = k."remoteId"
+           WHERE s."status" = 'PENDING'
+           FOR UPDATE OF s SKIP LOCKED)
+         UPDATE "WriteBack" w SET "status" = 'SENDING', "claimedAt" = $4, "attempts" = w."attempts" + 1, "updatedAt" = now()
+         FROM sibling WHERE w."id" = sibling."id" ${RETURNING}`,
+        [withRecord.map((r) => r.connectionId), withRecord.map((r) => r.objectType), withRecord.map((r) => r.remoteId), rows[0]!.claimedAt],
+      );
+      rows.push(...siblings.rows);
+    }
+    await client.query('COMMIT');
+    return rows;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
 }
 
-export async function markDone(client: PoolClient | Database['pool'], ids: string[]): Promise<void> {
-  if (!ids.length) return;
-  await client.query(
-    `UPDATE "WriteBack" SET "status" = 'DONE', "sentAt" = now(), "lastError" = NULL, "updatedAt" = now() WHERE "id" = ANY($1::uuid[])`,
-    [ids],
+/** Extends a lease before slow work; only the rows still ours come back, under a new token. */
+export async function renewLease(db: Database, lease: Lease): Promise<Lease> {
+  const { rows } = await db.pool.query<{ id: string; claimedAt: Date }>(
+    `UPDATE "WriteBack" SET "claimedAt" = now(), "updatedAt" = now()
+     WHERE "id" = ANY($1::uuid[]) AND "status" = 'SENDING' AND "claimedAt" = $2 RETURNING "id", "claimedAt"`,
+    [lease.ids, lease.token],
   );
+  return { ids: rows.map((r) => r.id), token: rows[0]?.claimedAt ?? lease.token };
 }
 
-export async function markDead(db: Database, ids: string[], reason: string): Promise<void> {
-  if (!ids.length) return;
-  await db.pool.query(`UPDATE "WriteBack" SET "status" = 'DEAD', "lastError" = $2, "updatedAt" = now() WHERE "id" = ANY($1::uuid[])`, [
-    ids,
+/** Settles only rows still SENDING under this lease: a worker whose lease expired changes nothing. */
+const OURS = `"id" = ANY($1::uuid[]) AND "status" = 'SENDING' AND "claimedAt" = $2`;
+
+export async function markDone(db: Database, lease: Lease): Promise<void> {
+  if (!lease.ids.length) return;
+  await db.pool.query(`UPDATE "WriteBack" SET "status" = 'DONE', "sentAt" = now(), "lastError" = NULL, "updatedAt" = now() WHERE ${OURS}`, [
+    lease.ids,
+    lease.token,
+  ]);
+}
+
+export async function markDead(db: Database, lease: Lease, reason: string): Promise<void> {
+  if (!lease.ids.length) return;
+  await db.pool.query(`UPDATE "WriteBack" SET "status" = 'DEAD', "lastError" = $3, "updatedAt" = now() WHERE ${OURS}`, [
+    lease.ids,
+    lease.token,
     reason.slice(0, 2000),
   ]);
 }
 
 /** Back to PENDING after a delay; `countAttempt` false when the row only waits (paused connection). */
-export async function retryLater(db: Database, ids: string[], delayMs: number, reason: string, countAttempt: boolean): Promise<void> {
-  if (!ids.length) return;
+export async function retryLater(db: Database, lease: Lease, delayMs: number, reason: string, countAttempt: boolean): Promise<void> {
+  if (!lease.ids.length) return;
   await db.pool.query(
-    `UPDATE "WriteBack" SET "status" = 'PENDING', "claimedAt" = NULL, "lastError" = $3,
+    `UPDATE "WriteBack" SET "status" = 'PENDING', "claimedAt" = NULL, "lastError" = $5,
        "attempts" = CASE WHEN $4 THEN "attempts" ELSE GREATEST("attempts" - 1, 0) END,
-       "nextAttemptAt" = now() + ($2::int * interval '1 millisecond'), "updatedAt" = now()
-     WHERE "id" = ANY($1::uuid[])`,
-    [ids, Math.round(delayMs), reason.slice(0, 2000), countAttempt],
+       "nextAttemptAt" = now() + ($3::int * interval '1 millisecond'), "updatedAt" = now()
+     WHERE ${OURS}`,
+    [lease.ids, lease.token, Math.round(delayMs), countAttempt, reason.slice(0, 2000)],
   );
 }
 

@@ -7,7 +7,7 @@ import { tombstoneContact, reflectWrites } from './reflect.js';
 import { crmObjectFor, mapFields, mappingFor } from './mapping.js';
 import { splitContactFields, withRequiredContactFields } from './contact-fields.js';
 import { recordActions } from '../sync/connection-sync.js';
-import { claimDue, markDead, markDone, releaseExpiredLeases, retryLater, type OutboxRow } from './outbox.js';
+import { claimDue, markDead, markDone, releaseExpiredLeases, renewLease, retryLater, type Lease, type OutboxRow } from './outbox.js';
 
 /**
  * Drains the write-back outbox to the CRMs. Pending writes to one record collapse into one
@@ -93,8 +93,8 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
   }
 
   /** Decides each failed item's fate on its own; successes are settled in bulk by the caller. */
-  async function handleFailure(connectionId: string, item: Collapsed, result: WriteResult | undefined): Promise<keyof DrainResult> {
-    const ids = item.rows.map((r) => r.id);
+  async function handleFailure(connectionId: string, item: Collapsed, result: WriteResult | undefined, token: Date): Promise<keyof DrainResult> {
+    const ids: Lease = { ids: item.rows.map((r) => r.id), token };
     const error = result?.error ?? new CrmError('HUBSPOT', 'protocol', 'the connector returned no result for this write', { origin: 'us' });
     const reason = scrubSecrets(`[${error.provider} ${error.kind}${error.details.crmCode ? ` ${error.details.crmCode}` : ''}] ${error.message}`);
     if (error.kind === 'not_found') {
@@ -127,18 +127,37 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
     }
   }
 
-  async function drainConnection(connectionId: string, rows: OutboxRow[], tally: DrainResult): Promise<void> {
+  async function drainConnection(connectionId: string, rows: OutboxRow[], token: Date, tally: DrainResult): Promise<void> {
     const connection = await deps.db.prisma.connection.findUniqueOrThrow({ where: { id: connectionId } });
-    const connector = await deps.connectorFor(connectionId);
+    const items = collapse(connection.provider, rows);
+    const failAll = async (error: unknown) => {
+      // Building the connector or describing fields failed: every item fails the same way
+      // (a 401 blocks the connection, a bug counts attempts and ends DEAD).
+      const crmError = error instanceof CrmError ? error : new CrmError(connection.provider, 'server', (error as Error).message, { origin: 'us' });
+      for (const item of items) tally[await handleFailure(connectionId, item, { key: item.op.key, ok: false, error: crmError }, token)] += item.rows.length;
+    };
+    let connector: CrmConnector;
+    try {
+      connector = await deps.connectorFor(connectionId);
+    } catch (error) {
+      await failAll(error);
+      return;
+    }
     const mapping = mappingFor(connection.provider, connection.settings);
     const ready: Collapsed[] = [];
-    for (const item of collapse(connection.provider, rows)) {
-      const defs = await fieldsOf(connectionId, connector, item.op.objectType);
+    for (const item of items) {
+      let defs: FieldDefs;
+      try {
+        defs = await fieldsOf(connectionId, connector, item.op.objectType);
+      } catch (error) {
+        await failAll(error);
+        return;
+      }
       const mapped = item.op.operation === 'UPDATE' ? mapFields(item.fields, mapping, defs) : contactUpsert(connection.provider, item);
       if (mapped.missing.length) {
         await markDead(
           deps.db,
-          item.rows.map((r) => r.id),
+          { ids: item.rows.map((r) => r.id), token },
           `field(s) ${mapped.missing.join(', ')} do not exist on ${item.op.objectType} in ${connection.provider}; run: context-layer fields ensure ${connection.name}`,
         );
         tally.dead += item.rows.length;
@@ -157,29 +176,43 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
     }
     const byKey = new Map(results.map((r) => [r.key, r]));
     const succeeded = ready.filter((item) => byKey.get(item.op.key)?.ok);
-    await refreshUpserted(connectionId, connector, succeeded.filter((i) => i.op.operation === 'UPSERT_CONTACT').map((i) => ({ objectType: i.op.objectType, remoteId: byKey.get(i.op.key)?.remoteId })));
-    await reflectWrites(deps.db, connectionId, succeeded.map((item) => ({ remoteId: item.op.remoteId ?? byKey.get(item.op.key)?.remoteId ?? null, operation: item.op.operation, properties: item.op.properties })));
-    await markDone(deps.db.pool, succeeded.flatMap((item) => item.rows.map((r) => r.id)));
+    // Settle first: whatever fails after this must not send these writes again.
+    await markDone(deps.db, { ids: succeeded.flatMap((item) => item.rows.map((r) => r.id)), token });
     tally.done += succeeded.reduce((n, item) => n + item.rows.length, 0);
     for (const item of ready.filter((i) => !byKey.get(i.op.key)?.ok)) {
-      const outcome = await handleFailure(connectionId, item, byKey.get(item.op.key));
+      const outcome = await handleFailure(connectionId, item, byKey.get(item.op.key), token);
       tally[outcome] += item.rows.length;
+    }
+    try {
+      await reflectWrites(deps.db, connectionId, succeeded.map((item) => ({ remoteId: item.op.remoteId ?? byKey.get(item.op.key)?.remoteId ?? null, operation: item.op.operation, properties: item.op.properties })));
+      await refreshUpserted(connectionId, connector, succeeded.filter((i) => i.op.operation === 'UPSERT_CONTACT').map((i) => ({ objectType: i.op.objectType, remoteId: byKey.get(i.op.key)?.remoteId })));
+    } catch (error) {
+      deps.logger.warn({ err: error, connectionId }, 'delivered writes could not be reflected in the store yet; the next sync will');
     }
   }
 
   async function drainOnce(): Promise<DrainResult> {
-    await releaseExpiredLeases(deps.db, deps.leaseMs ?? 120_000);
+    await releaseExpiredLeases(deps.db, deps.leaseMs ?? 10 * 60_000);
     const rows = await claimDue(deps.db, deps.batchSize ?? 1000);
     const tally: DrainResult = { claimed: rows.length, done: 0, dead: 0, retried: 0, waiting: 0 };
     const byConnection = new Map<string, OutboxRow[]>();
     for (const row of rows) byConnection.set(row.connectionId, [...(byConnection.get(row.connectionId) ?? []), row]);
-    for (const [connectionId, group] of byConnection) {
+    for (const [connectionId, claimed] of byConnection) {
+      // Connections are drained one after another: renew the lease so a slow one before this
+      // does not let another worker take these rows meanwhile; keep only the rows still ours.
+      const lease = await renewLease(deps.db, { ids: claimed.map((r) => r.id), token: claimed[0]!.claimedAt });
+      const mine = new Set(lease.ids);
+      const group = claimed.filter((r) => mine.has(r.id));
       try {
-        await drainConnection(connectionId, group, tally);
+        await drainConnection(connectionId, group, lease.token, tally);
       } catch (error) {
-        // Unexpected: put the rows back to be retried, counted, and never lost.
+        // Unexpected: rows still ours go back (settled ones are no longer SENDING under this
+        // lease, so they are untouched), counted, and dead after maxAttempts.
         deps.logger.error({ err: error, connectionId }, 'write-back failed for a connection');
-        await retryLater(deps.db, group.map((r) => r.id), backoffBase, scrubSecrets(`[context-layer] ${(error as Error).message}`), true);
+        const reason = scrubSecrets(`[context-layer] ${(error as Error).message}`);
+        const exhausted = group.filter((r) => r.attempts >= maxAttempts).map((r) => r.id);
+        await markDead(deps.db, { ids: exhausted, token: lease.token }, `gave up after ${maxAttempts} attempts: ${reason}`);
+        await retryLater(deps.db, { ids: group.filter((r) => r.attempts < maxAttempts).map((r) => r.id), token: lease.token }, backoffBase, reason, true);
         tally.retried += group.length;
       }
     }

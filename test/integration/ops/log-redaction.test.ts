@@ -95,6 +95,8 @@ describe('log redaction', () => {
     // Code that carelessly logs a secret is still covered by the logger itself.
     logger.info({ headers: { authorization: `Bearer ${issuedTokens[0]}` }, credentials: { refreshToken: secrets.refreshToken } }, 'careless');
     logger.error(new Error(`call failed: Authorization: Bearer ${issuedTokens[0]} refresh_token=${secrets.refreshToken}`));
+    logger.warn({ req: { headers: { 'x-hubspot-signature-v3': signature } } }, 'careless headers');
+    logger.warn(`CRM said {"access_token":"${issuedTokens[0]}","client_secret":"${secrets.clientSecret}"}`);
 
     const log = lines.join('');
     // The logs saw the work being done, so their silence about secrets means something.

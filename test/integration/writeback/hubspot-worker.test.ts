@@ -3,7 +3,7 @@ import type { CrmConnector } from '../../../src/connectors/types.js';
 import { startHubspotSimulator, type HubspotSimulator } from '../../../src/simulators/hubspot/index.js';
 import { syncConnection } from '../../../src/sync/connection-sync.js';
 import { ensureAiFields } from '../../../src/writeback/provision.js';
-import { claimDue } from '../../../src/writeback/outbox.js';
+import { claimDue, markDead, retryLater } from '../../../src/writeback/outbox.js';
 import { createWriteBackWorker } from '../../../src/writeback/worker.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
 import { connectorFor, quietLogger } from '../connectors/hubspot-helpers.js';
@@ -119,6 +119,30 @@ describe('write-back to HubSpot', () => {
     expect(result.done).toBe(1);
     expect(sim.store.get('contacts', target)!.properties.ai_qualification_score).toBe('64');
     expect((await db.prisma.writeBack.findUniqueOrThrow({ where: { id: claimed[0]!.id } })).status).toBe('DONE');
+  });
+
+  it('an older write waiting for a retry cannot land after a newer one', async () => {
+    const target = contacts[10_550]!.remoteId;
+    await db.prisma.writeBack.create({
+      data: { connectionId, objectType: 'contact', remoteId: target, fields: scoreFields(50), attempts: 1, nextAttemptAt: new Date(Date.now() + 60_000), createdAt: new Date(Date.now() - 1000) },
+    });
+    await queue([target], () => scoreFields(70));
+    const result = await worker().drainAll();
+    expect(result.done).toBe(2);
+    expect(sim.store.get('contacts', target)!.properties.ai_qualification_score).toBe('70');
+  });
+
+  it('a worker whose lease expired cannot settle rows another worker has taken', async () => {
+    const target = contacts[10_560]!.remoteId;
+    await queue([target], () => scoreFields(33));
+    const stale = await claimDue(db, 10);
+    expect(stale).toHaveLength(1);
+    await db.prisma.writeBack.update({ where: { id: stale[0]!.id }, data: { claimedAt: new Date(Date.now() - 60 * 60_000) } });
+    expect((await worker({ leaseMs: 60_000 }).drainAll()).done).toBe(1);
+    // The first worker wakes up and tries to settle with its old lease: nothing changes.
+    await markDead(db, { ids: [stale[0]!.id], token: stale[0]!.claimedAt }, 'stale');
+    await retryLater(db, { ids: [stale[0]!.id], token: stale[0]!.claimedAt }, 0, 'stale', true);
+    expect((await db.prisma.writeBack.findUniqueOrThrow({ where: { id: stale[0]!.id } })).status).toBe('DONE');
   });
 
   it('never writes to a missing field: the row dies naming the field and the fix', async () => {
