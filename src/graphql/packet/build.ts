@@ -60,7 +60,9 @@ export async function buildPacket(contactId: string, options: PacketOptions, dep
   const sources: SourceRecord[] = [];
   const addSource = (kind: SourceRecord['kind'], r: { connectionId: string; remoteId: string; syncedAt: Date }, remoteType: string) => {
     const connection = connectionOf(r.connectionId);
-    sources.push({ kind, provider: connection.provider, connectionId: connection.id, connectionName: connection.name, remoteType, remoteId: r.remoteId, syncedAt: r.syncedAt });
+    // A record untouched by the last complete sync was confirmed by it, not only when written.
+    const confirmed = connection.confirmedAt && connection.confirmedAt > r.syncedAt ? connection.confirmedAt : r.syncedAt;
+    sources.push({ kind, provider: connection.provider, connectionId: connection.id, connectionName: connection.name, remoteType, remoteId: r.remoteId, syncedAt: confirmed });
   };
   for (const r of records) addSource('CONTACT', r, r.remoteType);
   if (owner) addSource('OWNER', owner, 'owner');

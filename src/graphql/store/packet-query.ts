@@ -65,7 +65,9 @@ WITH k AS (
 SELECT k.id AS "contactId", k.deals AS "limDeals", k.acts AS "limActs", k.scores AS "limScores", k.signals AS "limSignals",
   (SELECT json_agg(r ORDER BY r.asked DESC, r.id) FROM person r WHERE r.rid = k.id) AS records,
   (SELECT json_agg(x) FROM (
-     SELECT DISTINCT cn.id, cn.provider, cn.name FROM person r JOIN "Connection" cn ON cn.id = r."connectionId" WHERE r.rid = k.id
+     SELECT DISTINCT cn.id, cn.provider, cn.name,
+            (SELECT min(ss."lastSuccessAt") FROM "SyncState" ss WHERE ss."connectionId" = cn.id) AS "confirmedAt"
+       FROM person r JOIN "Connection" cn ON cn.id = r."connectionId" WHERE r.rid = k.id
    ) x) AS connections,
   (SELECT json_agg(x ORDER BY x.asked DESC, x.via) FROM (
      SELECT r.asked, r.id AS via, ${COMPANY_COLUMNS('co')} FROM person r
@@ -119,7 +121,7 @@ FROM k`;
 
 /** json_agg turns timestamps into ISO strings; these are the columns to turn back into Dates. */
 const DATE_KEYS = [
-  'syncedAt', 'deletedAt', 'remoteCreatedAt', 'remoteUpdatedAt', 'updatedAt', 'closeDate', 'occurredAt', 'createdAt', 'observedAt',
+  'syncedAt', 'confirmedAt', 'deletedAt', 'remoteCreatedAt', 'remoteUpdatedAt', 'updatedAt', 'closeDate', 'occurredAt', 'createdAt', 'observedAt',
 ];
 
 function revive<T>(rows: unknown): T[] {

@@ -9,6 +9,12 @@ export interface ConnectionRecord {
   id: string;
   provider: ProviderName;
   name: string;
+  /**
+   * When every stream of the connection last completed a sync (the oldest stream's last
+   * success): unchanged records are not rewritten, so this, not a record's own syncedAt, says
+   * how recently our copy was confirmed. Absent where it is not loaded.
+   */
+  confirmedAt?: Date | null;
 }
 
 interface Synced {

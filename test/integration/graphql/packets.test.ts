@@ -126,6 +126,16 @@ describe('contextPacket', () => {
     // The Salesforce lead was synced 30 h ago: past the default 24 h.
     expect(p.freshness.oldestSyncedAt).toBe(person.lead.syncedAt.toISOString());
     expect(p.freshness).toMatchObject({ stale: true, staleAfterHours: 24 });
+
+    // Complete syncs of both connections since then confirm the unchanged records.
+    const confirmedAt = new Date();
+    const connections = await db.prisma.connection.findMany({ select: { id: true } });
+    await db.prisma.syncState.createMany({ data: connections.map((c) => ({ connectionId: c.id, objectType: 'confirm-test', phase: 'INCREMENTAL' as const, lastSuccessAt: confirmedAt })) });
+    const again = await api.request<{ contextPacket: Packet }>(key, `query($id: ID!) { contextPacket(contactId: $id) { ${PACKET_FIELDS} } }`, { id: person.contact.id });
+    const fresh = again.data!.contextPacket;
+    expect(fresh.sources.find((s) => s.remoteId === person.lead.remoteId)?.syncedAt).toBe(confirmedAt.toISOString());
+    expect(fresh.freshness.stale).toBe(false);
+    await db.prisma.syncState.deleteMany({ where: { objectType: 'confirm-test' } });
   });
 
   it('honours the options and renders text within the budget', async () => {
