@@ -35,7 +35,7 @@ interface Packet {
   recentEngagement: Array<{ subject: string; summary: string; occurredAt: string }>;
   ai: { latest: { score: number; previousScore: number; model: string }; history: Array<{ score: number }> };
   signals: Array<{ key: string; value: unknown; source: string }>;
-  sources: Array<{ kind: string; remoteId: string }>;
+  sources: Array<{ kind: string; remoteId: string; syncedAt: string }>;
   freshness: { oldestSyncedAt: string; stale: boolean; staleAfterHours: number };
   text?: string;
 }
