@@ -53,7 +53,7 @@ export async function runSimulator(argv: readonly string[]): Promise<{ url: stri
       startSalesforceSimulator(o: { port: number; seed: number; contacts: number }): Promise<{
         url: string;
         instanceUrl: string;
-        credentials: { username: string; password: string; clientId: string; clientSecret: string };
+        credentials: { username: string; clientId: string };
         close(): Promise<void>;
       }>;
     };
@@ -62,7 +62,8 @@ export async function runSimulator(argv: readonly string[]): Promise<{ url: stri
     close = sim.close;
     const c = sim.credentials;
     console.log(`Salesforce simulator: login ${url}, API ${sim.instanceUrl} (seed ${options.seed}). Control API under ${url}/_control/`);
-    console.log(`  username-password login: --client-id ${c.clientId} --client-secret ${c.clientSecret} --username ${c.username} --password ${c.password} --login-url ${url}`);
+    // Only non-secret parts: even a simulator's defaults are not echoed, by habit.
+    console.log(`  log in as ${c.username} with client id ${c.clientId} (password and secret: DEFAULT_CREDENTIALS in src/simulators/salesforce/org.ts)`);
   }
   let stopping: Promise<void> | undefined;
   const onSignal = (): void => {
