@@ -35,6 +35,8 @@ export interface InboxDeps {
   handlers: Partial<Record<Provider, EventHandler>>;
   /** Attempts before an event is FAILED for good. */
   maxAttempts?: number;
+  /** First wait after a failed attempt; doubles per attempt, up to 10 minutes. */
+  retryBaseMs?: number;
 }
 
 interface PendingRow {
@@ -54,7 +56,9 @@ export interface InboxResult {
 /** Claims a batch of pending events (SKIP LOCKED, so replicas share the work) and applies them. */
 export async function processInbox(deps: InboxDeps, batchSize = 200): Promise<InboxResult> {
   const { db, logger } = deps.ctx;
-  const maxAttempts = deps.maxAttempts ?? 5;
+  // With the defaults, ten attempts span about 17 minutes: a short CRM outage is ridden out.
+  const maxAttempts = deps.maxAttempts ?? 10;
+  const retryBaseMs = deps.retryBaseMs ?? 1000;
   const result: InboxResult = { processed: 0, failed: 0, deferred: 0 };
   const client = await db.pool.connect();
   try {
@@ -63,7 +67,7 @@ export async function processInbox(deps: InboxDeps, batchSize = 200): Promise<In
     const { rows } = await client.query<PendingRow>(
       `SELECT e."id", e."connectionId", e."provider", e."payload", e."attempts" FROM "WebhookEvent" e
        LEFT JOIN "Connection" c ON c."id" = e."connectionId"
-       WHERE e."status" = 'PENDING'
+       WHERE e."status" = 'PENDING' AND e."nextAttemptAt" <= now()
          AND (c."id" IS NULL OR (c."status" = 'ACTIVE' AND (c."pausedUntil" IS NULL OR c."pausedUntil" <= now())))
        ORDER BY e."receivedAt" LIMIT $1 FOR UPDATE OF e SKIP LOCKED`,
       [batchSize],
@@ -97,9 +101,10 @@ export async function processInbox(deps: InboxDeps, batchSize = 200): Promise<In
         await client.query(
           `UPDATE "WebhookEvent" SET "attempts" = "attempts" + 1, "error" = $2,
              "status" = CASE WHEN "attempts" + 1 >= $3 THEN 'FAILED'::"WebhookStatus" ELSE 'PENDING'::"WebhookStatus" END,
-             "processedAt" = CASE WHEN "attempts" + 1 >= $3 THEN now() END
+             "processedAt" = CASE WHEN "attempts" + 1 >= $3 THEN now() END,
+             "nextAttemptAt" = now() + (LEAST($4::float8 * power(2, "attempts"), 600000) * interval '1 millisecond')
            WHERE "id" = ANY($1::uuid[])`,
-          [ids, message, maxAttempts],
+          [ids, message, maxAttempts, retryBaseMs],
         );
         logger.warn({ err: error, connectionId, events: ids.length }, 'webhook events could not be applied');
         result.failed += events.filter((e) => e.attempts + 1 >= maxAttempts).length;

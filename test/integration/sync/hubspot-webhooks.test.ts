@@ -84,6 +84,26 @@ describe('HubSpot webhooks end to end', () => {
     expect(await db.prisma.webhookEvent.count({ where: { connectionId, status: 'PROCESSED' } })).toBe(stored.length);
   });
 
+  it('backs off an event whose processing fails, then applies it once the CRM answers again', async () => {
+    const target = sim.store.allRecords('contacts').map((r) => r.id)[30]!;
+    sim.control.update('contacts', target, { jobtitle: 'Director of Ops' });
+    await sim.control.webhooksIdle();
+    const fault = sim.faults.add({ match: '^POST /crm/v3/objects/contacts/batch/read', kind: 'status', status: 503 });
+    const first = await drain();
+    sim.faults.remove(fault.id);
+    expect(first.processed).toBe(0);
+    const waiting = await db.prisma.webhookEvent.findFirstOrThrow({ where: { connectionId, status: 'PENDING' } });
+    expect(waiting.attempts).toBe(1);
+    expect(waiting.error).toMatch(/HUBSPOT server/);
+    expect(waiting.nextAttemptAt.getTime()).toBeGreaterThan(Date.now());
+    // Not retried before its time...
+    expect((await drain()).processed).toBe(0);
+    // ...and applied once it is due.
+    await db.prisma.webhookEvent.updateMany({ where: { status: 'PENDING' }, data: { nextAttemptAt: new Date() } });
+    expect((await drain()).processed).toBeGreaterThan(0);
+    expect((await contactRow(target)).title).toBe('Director of Ops');
+  });
+
   it('stores a redelivered (duplicate) batch only once', async () => {
     const before = await db.prisma.webhookEvent.count();
     await sim.control.redeliverWebhook();

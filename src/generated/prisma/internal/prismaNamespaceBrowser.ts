@@ -313,6 +313,7 @@ export const WebhookEventScalarFieldEnum = {
   attempts: 'attempts',
   error: 'error',
   receivedAt: 'receivedAt',
+  nextAttemptAt: 'nextAttemptAt',
   processedAt: 'processedAt'
 } as const
 

@@ -43,6 +43,7 @@ export type WebhookEventMinAggregateOutputType = {
   attempts: number | null
   error: string | null
   receivedAt: Date | null
+  nextAttemptAt: Date | null
   processedAt: Date | null
 }
 
@@ -55,6 +56,7 @@ export type WebhookEventMaxAggregateOutputType = {
   attempts: number | null
   error: string | null
   receivedAt: Date | null
+  nextAttemptAt: Date | null
   processedAt: Date | null
 }
 
@@ -68,6 +70,7 @@ export type WebhookEventCountAggregateOutputType = {
   attempts: number
   error: number
   receivedAt: number
+  nextAttemptAt: number
   processedAt: number
   _all: number
 }
@@ -90,6 +93,7 @@ export type WebhookEventMinAggregateInputType = {
   attempts?: true
   error?: true
   receivedAt?: true
+  nextAttemptAt?: true
   processedAt?: true
 }
 
@@ -102,6 +106,7 @@ export type WebhookEventMaxAggregateInputType = {
   attempts?: true
   error?: true
   receivedAt?: true
+  nextAttemptAt?: true
   processedAt?: true
 }
 
@@ -115,6 +120,7 @@ export type WebhookEventCountAggregateInputType = {
   attempts?: true
   error?: true
   receivedAt?: true
+  nextAttemptAt?: true
   processedAt?: true
   _all?: true
 }
@@ -215,6 +221,7 @@ export type WebhookEventGroupByOutputType = {
   attempts: number
   error: string | null
   receivedAt: Date
+  nextAttemptAt: Date
   processedAt: Date | null
   _count: WebhookEventCountAggregateOutputType | null
   _avg: WebhookEventAvgAggregateOutputType | null
@@ -251,6 +258,7 @@ export type WebhookEventWhereInput = {
   attempts?: Prisma.IntFilter<"WebhookEvent"> | number
   error?: Prisma.StringNullableFilter<"WebhookEvent"> | string | null
   receivedAt?: Prisma.DateTimeFilter<"WebhookEvent"> | Date | string
+  nextAttemptAt?: Prisma.DateTimeFilter<"WebhookEvent"> | Date | string
   processedAt?: Prisma.DateTimeNullableFilter<"WebhookEvent"> | Date | string | null
   connection?: Prisma.XOR<Prisma.ConnectionNullableScalarRelationFilter, Prisma.ConnectionWhereInput> | null
 }
@@ -265,6 +273,7 @@ export type WebhookEventOrderByWithRelationInput = {
   attempts?: Prisma.SortOrder
   error?: Prisma.SortOrderInput | Prisma.SortOrder
   receivedAt?: Prisma.SortOrder
+  nextAttemptAt?: Prisma.SortOrder
   processedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   connection?: Prisma.ConnectionOrderByWithRelationInput
 }
@@ -283,6 +292,7 @@ export type WebhookEventWhereUniqueInput = Prisma.AtLeast<{
   attempts?: Prisma.IntFilter<"WebhookEvent"> | number
   error?: Prisma.StringNullableFilter<"WebhookEvent"> | string | null
   receivedAt?: Prisma.DateTimeFilter<"WebhookEvent"> | Date | string
+  nextAttemptAt?: Prisma.DateTimeFilter<"WebhookEvent"> | Date | string
   processedAt?: Prisma.DateTimeNullableFilter<"WebhookEvent"> | Date | string | null
   connection?: Prisma.XOR<Prisma.ConnectionNullableScalarRelationFilter, Prisma.ConnectionWhereInput> | null
 }, "id" | "provider_eventId">
@@ -297,6 +307,7 @@ export type WebhookEventOrderByWithAggregationInput = {
   attempts?: Prisma.SortOrder
   error?: Prisma.SortOrderInput | Prisma.SortOrder
   receivedAt?: Prisma.SortOrder
+  nextAttemptAt?: Prisma.SortOrder
   processedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.WebhookEventCountOrderByAggregateInput
   _avg?: Prisma.WebhookEventAvgOrderByAggregateInput
@@ -318,6 +329,7 @@ export type WebhookEventScalarWhereWithAggregatesInput = {
   attempts?: Prisma.IntWithAggregatesFilter<"WebhookEvent"> | number
   error?: Prisma.StringNullableWithAggregatesFilter<"WebhookEvent"> | string | null
   receivedAt?: Prisma.DateTimeWithAggregatesFilter<"WebhookEvent"> | Date | string
+  nextAttemptAt?: Prisma.DateTimeWithAggregatesFilter<"WebhookEvent"> | Date | string
   processedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"WebhookEvent"> | Date | string | null
 }
 
@@ -330,6 +342,7 @@ export type WebhookEventCreateInput = {
   attempts?: number
   error?: string | null
   receivedAt?: Date | string
+  nextAttemptAt?: Date | string
   processedAt?: Date | string | null
   connection?: Prisma.ConnectionCreateNestedOneWithoutWebhooksInput
 }
@@ -344,6 +357,7 @@ export type WebhookEventUncheckedCreateInput = {
   attempts?: number
   error?: string | null
   receivedAt?: Date | string
+  nextAttemptAt?: Date | string
   processedAt?: Date | string | null
 }
 
@@ -356,6 +370,7 @@ export type WebhookEventUpdateInput = {
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   receivedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  nextAttemptAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   processedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   connection?: Prisma.ConnectionUpdateOneWithoutWebhooksNestedInput
 }
@@ -370,6 +385,7 @@ export type WebhookEventUncheckedUpdateInput = {
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   receivedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  nextAttemptAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   processedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
@@ -383,6 +399,7 @@ export type WebhookEventCreateManyInput = {
   attempts?: number
   error?: string | null
   receivedAt?: Date | string
+  nextAttemptAt?: Date | string
   processedAt?: Date | string | null
 }
 
@@ -395,6 +412,7 @@ export type WebhookEventUpdateManyMutationInput = {
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   receivedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  nextAttemptAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   processedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
@@ -408,6 +426,7 @@ export type WebhookEventUncheckedUpdateManyInput = {
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   receivedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  nextAttemptAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   processedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
@@ -436,6 +455,7 @@ export type WebhookEventCountOrderByAggregateInput = {
   attempts?: Prisma.SortOrder
   error?: Prisma.SortOrder
   receivedAt?: Prisma.SortOrder
+  nextAttemptAt?: Prisma.SortOrder
   processedAt?: Prisma.SortOrder
 }
 
@@ -452,6 +472,7 @@ export type WebhookEventMaxOrderByAggregateInput = {
   attempts?: Prisma.SortOrder
   error?: Prisma.SortOrder
   receivedAt?: Prisma.SortOrder
+  nextAttemptAt?: Prisma.SortOrder
   processedAt?: Prisma.SortOrder
 }
 
@@ -464,6 +485,7 @@ export type WebhookEventMinOrderByAggregateInput = {
   attempts?: Prisma.SortOrder
   error?: Prisma.SortOrder
   receivedAt?: Prisma.SortOrder
+  nextAttemptAt?: Prisma.SortOrder
   processedAt?: Prisma.SortOrder
 }
 
@@ -526,6 +548,7 @@ export type WebhookEventCreateWithoutConnectionInput = {
   attempts?: number
   error?: string | null
   receivedAt?: Date | string
+  nextAttemptAt?: Date | string
   processedAt?: Date | string | null
 }
 
@@ -538,6 +561,7 @@ export type WebhookEventUncheckedCreateWithoutConnectionInput = {
   attempts?: number
   error?: string | null
   receivedAt?: Date | string
+  nextAttemptAt?: Date | string
   processedAt?: Date | string | null
 }
 
@@ -580,6 +604,7 @@ export type WebhookEventScalarWhereInput = {
   attempts?: Prisma.IntFilter<"WebhookEvent"> | number
   error?: Prisma.StringNullableFilter<"WebhookEvent"> | string | null
   receivedAt?: Prisma.DateTimeFilter<"WebhookEvent"> | Date | string
+  nextAttemptAt?: Prisma.DateTimeFilter<"WebhookEvent"> | Date | string
   processedAt?: Prisma.DateTimeNullableFilter<"WebhookEvent"> | Date | string | null
 }
 
@@ -592,6 +617,7 @@ export type WebhookEventCreateManyConnectionInput = {
   attempts?: number
   error?: string | null
   receivedAt?: Date | string
+  nextAttemptAt?: Date | string
   processedAt?: Date | string | null
 }
 
@@ -604,6 +630,7 @@ export type WebhookEventUpdateWithoutConnectionInput = {
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   receivedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  nextAttemptAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   processedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
@@ -616,6 +643,7 @@ export type WebhookEventUncheckedUpdateWithoutConnectionInput = {
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   receivedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  nextAttemptAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   processedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
@@ -628,6 +656,7 @@ export type WebhookEventUncheckedUpdateManyWithoutConnectionInput = {
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   receivedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  nextAttemptAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   processedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
@@ -643,6 +672,7 @@ export type WebhookEventSelect<ExtArgs extends runtime.Types.Extensions.Internal
   attempts?: boolean
   error?: boolean
   receivedAt?: boolean
+  nextAttemptAt?: boolean
   processedAt?: boolean
   connection?: boolean | Prisma.WebhookEvent$connectionArgs<ExtArgs>
 }, ExtArgs["result"]["webhookEvent"]>
@@ -657,6 +687,7 @@ export type WebhookEventSelectCreateManyAndReturn<ExtArgs extends runtime.Types.
   attempts?: boolean
   error?: boolean
   receivedAt?: boolean
+  nextAttemptAt?: boolean
   processedAt?: boolean
   connection?: boolean | Prisma.WebhookEvent$connectionArgs<ExtArgs>
 }, ExtArgs["result"]["webhookEvent"]>
@@ -671,6 +702,7 @@ export type WebhookEventSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.
   attempts?: boolean
   error?: boolean
   receivedAt?: boolean
+  nextAttemptAt?: boolean
   processedAt?: boolean
   connection?: boolean | Prisma.WebhookEvent$connectionArgs<ExtArgs>
 }, ExtArgs["result"]["webhookEvent"]>
@@ -685,10 +717,11 @@ export type WebhookEventSelectScalar = {
   attempts?: boolean
   error?: boolean
   receivedAt?: boolean
+  nextAttemptAt?: boolean
   processedAt?: boolean
 }
 
-export type WebhookEventOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "connectionId" | "provider" | "eventId" | "payload" | "status" | "attempts" | "error" | "receivedAt" | "processedAt", ExtArgs["result"]["webhookEvent"]>
+export type WebhookEventOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "connectionId" | "provider" | "eventId" | "payload" | "status" | "attempts" | "error" | "receivedAt" | "nextAttemptAt" | "processedAt", ExtArgs["result"]["webhookEvent"]>
 export type WebhookEventInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   connection?: boolean | Prisma.WebhookEvent$connectionArgs<ExtArgs>
 }
@@ -714,6 +747,10 @@ export type $WebhookEventPayload<ExtArgs extends runtime.Types.Extensions.Intern
     attempts: number
     error: string | null
     receivedAt: Date
+    /**
+     * A failed event waits before its next attempt (backing off), so an outage is ridden out.
+     */
+    nextAttemptAt: Date
     processedAt: Date | null
   }, ExtArgs["result"]["webhookEvent"]>
   composites: {}
@@ -1148,6 +1185,7 @@ export interface WebhookEventFieldRefs {
   readonly attempts: Prisma.FieldRef<"WebhookEvent", 'Int'>
   readonly error: Prisma.FieldRef<"WebhookEvent", 'String'>
   readonly receivedAt: Prisma.FieldRef<"WebhookEvent", 'DateTime'>
+  readonly nextAttemptAt: Prisma.FieldRef<"WebhookEvent", 'DateTime'>
   readonly processedAt: Prisma.FieldRef<"WebhookEvent", 'DateTime'>
 }
     
