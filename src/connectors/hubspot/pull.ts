@@ -76,9 +76,48 @@ export async function* pullObjects(ctx: PullContext, from: StreamPosition): Asyn
   yield* pullIncremental(ctx, incrementalCursorSchema.parse(from.cursor), now);
 }
 
+/** Property names, split so each comma-joined group stays within `maxLength` characters. */
+export function propertyGroups(properties: readonly string[], maxLength: number): string[][] {
+  const groups: string[][] = [];
+  let current: string[] = [];
+  let length = 0;
+  for (const name of properties) {
+    if (current.length && length + 1 + name.length > maxLength) {
+      groups.push(current);
+      current = [];
+      length = 0;
+    }
+    current.push(name);
+    length += (current.length > 1 ? 1 : 0) + name.length;
+  }
+  if (current.length) groups.push(current);
+  return groups;
+}
+
+/**
+ * One list page. Real portals have hundreds of properties: joined into one URL they would pass
+ * what servers accept, so beyond settings.maxPropertiesQueryLength the page is read once per
+ * group of properties (same `after`, same limit, so the same records) and merged by id.
+ */
 async function listPage(ctx: PullContext, archived: boolean, after: string | null, properties: readonly string[]): Promise<{ records: HubspotObject[]; nextAfter: string | null }> {
-  const associations = archived ? [] : ASSOCIATIONS_READ[ctx.stream];
-  const page = await ctx.client.request({
+  const [first = [], ...rest] = propertyGroups(properties, ctx.settings.maxPropertiesQueryLength);
+  const page = await listCall(ctx, archived, after, first, !archived);
+  if (rest.length) {
+    const byId = new Map(page.results.map((r) => [r.id, r]));
+    for (const group of rest) {
+      const more = await listCall(ctx, archived, after, group, false);
+      for (const record of more.results) {
+        const target = byId.get(record.id);
+        if (target) Object.assign(target.properties, record.properties);
+      }
+    }
+  }
+  return { records: page.results, nextAfter: page.paging?.next?.after ?? null };
+}
+
+async function listCall(ctx: PullContext, archived: boolean, after: string | null, properties: readonly string[], withAssociations: boolean) {
+  const associations = withAssociations ? ASSOCIATIONS_READ[ctx.stream] : [];
+  return ctx.client.request({
     method: 'GET',
     path: `/crm/v3/objects/${ctx.stream}`,
     query: {
@@ -91,7 +130,6 @@ async function listPage(ctx: PullContext, archived: boolean, after: string | nul
     schema: objectPageSchema,
     count: (p) => p.results.length,
   });
-  return { records: page.results, nextAfter: page.paging?.next?.after ?? null };
 }
 
 async function* pullFull(ctx: PullContext, start: FullCursor): AsyncGenerator<PullPage> {

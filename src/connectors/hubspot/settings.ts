@@ -37,6 +37,8 @@ export const hubspotSettingsSchema = z.object({
   searchPerSecond: z.number().positive().default(5),
   /** Calls in flight at once, within the budget. */
   concurrency: z.number().int().min(1).max(16).default(4),
+  /** Longest comma-joined property list sent in one list URL; more properties take more calls per page. */
+  maxPropertiesQueryLength: z.number().int().min(100).default(6000),
   /** List page size (HubSpot max 100). */
   pageSize: z.number().int().min(1).max(100).default(100),
   /** Search page size (HubSpot max 200). */
