@@ -121,7 +121,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
-      await Promise.all([closed, scheduler.stop(), worker.stop()]);
+      // Background work stops after its current page or batch; a CRM wait (Retry-After, a
+      // rate-limit window) is not waited out past the shutdown budget: cursors and leases
+      // make an interrupted run safe to resume.
+      const background = Promise.all([scheduler.stop(), worker.stop()]);
+      const budget = new Promise<void>((resolve) => setTimeout(resolve, config.SHUTDOWN_TIMEOUT_MS).unref());
+      await Promise.all([closed, Promise.race([background, budget])]);
       clearTimeout(timer);
       await graphql.stop();
       await demo?.stop();
