@@ -46,11 +46,23 @@ export async function claimDue(db: Database, limit: number): Promise<OutboxRow[]
   const client = await db.pool.connect();
   try {
     await client.query('BEGIN');
+    // Claims are serialized (they take milliseconds), so the in-flight check below sees every
+    // other worker's committed claim: one record, or one person's contact upsert, is never in
+    // flight twice (two sends could land out of order, or create a Salesforce contact twice).
+    await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('context-layer:outbox-claim', 0))`);
     const { rows } = await client.query<OutboxRow>(
       `WITH due AS (
          SELECT w."id" FROM "WriteBack" w JOIN "Connection" c ON c."id" = w."connectionId"
          WHERE w."status" = 'PENDING' AND w."nextAttemptAt" <= now()
            AND c."status" = 'ACTIVE' AND (c."pausedUntil" IS NULL OR c."pausedUntil" <= now())
+           AND NOT EXISTS (
+             SELECT 1 FROM "WriteBack" s
+             WHERE s."connectionId" = w."connectionId" AND s."objectType" = w."objectType" AND s."remoteId" = w."remoteId"
+               AND s."status" = 'SENDING')
+           AND (w."operation" <> 'UPSERT_CONTACT' OR NOT EXISTS (
+             SELECT 1 FROM "WriteBack" s
+             WHERE s."status" = 'SENDING' AND s."operation" = 'UPSERT_CONTACT' AND s."connectionId" = w."connectionId"
+               AND lower(coalesce(s."fields"->>'email', s."fields"->>'Email')) = lower(coalesce(w."fields"->>'email', w."fields"->>'Email'))))
          ORDER BY w."nextAttemptAt", w."createdAt" LIMIT $1
          FOR UPDATE OF w SKIP LOCKED)
        UPDATE "WriteBack" w SET "status" = 'SENDING', "claimedAt" = now(), "attempts" = w."attempts" + 1, "updatedAt" = now()

@@ -3,7 +3,7 @@ import type { CrmConnector } from '../../../src/connectors/types.js';
 import { startHubspotSimulator, type HubspotSimulator } from '../../../src/simulators/hubspot/index.js';
 import { syncConnection } from '../../../src/sync/connection-sync.js';
 import { ensureAiFields } from '../../../src/writeback/provision.js';
-import { claimDue, markDead, retryLater } from '../../../src/writeback/outbox.js';
+import { claimDue, markDead, markDone, retryLater } from '../../../src/writeback/outbox.js';
 import { createWriteBackWorker } from '../../../src/writeback/worker.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
 import { connectorFor, quietLogger } from '../connectors/hubspot-helpers.js';
@@ -143,6 +143,19 @@ describe('write-back to HubSpot', () => {
     await markDead(db, { ids: [stale[0]!.id], token: stale[0]!.claimedAt }, 'stale');
     await retryLater(db, { ids: [stale[0]!.id], token: stale[0]!.claimedAt }, 0, 'stale', true);
     expect((await db.prisma.writeBack.findUniqueOrThrow({ where: { id: stale[0]!.id } })).status).toBe('DONE');
+  });
+
+  it('keeps a record to one write in flight: a newer row waits until the claimed one settles', async () => {
+    const target = contacts[10_570]!.remoteId;
+    await queue([target], () => scoreFields(41));
+    const inFlight = await claimDue(db, 10);
+    expect(inFlight.map((r) => r.remoteId)).toEqual([target]);
+    await queue([target], () => scoreFields(42));
+    expect(await claimDue(db, 10)).toEqual([]);
+    await markDone(db, { ids: [inFlight[0]!.id], token: inFlight[0]!.claimedAt });
+    const next = await claimDue(db, 10);
+    expect(next.map((r) => r.fields.score)).toEqual([42]);
+    await markDone(db, { ids: [next[0]!.id], token: next[0]!.claimedAt });
   });
 
   it('never writes to a missing field: the row dies naming the field and the fix', async () => {
