@@ -63,7 +63,7 @@ export async function runSimulator(argv: readonly string[]): Promise<{ url: stri
     const c = sim.credentials;
     console.log(`Salesforce simulator: login ${url}, API ${sim.instanceUrl} (seed ${options.seed}). Control API under ${url}/_control/`);
     // Only non-secret parts: even a simulator's defaults are not echoed, by habit.
-    console.log(`  log in as ${c.username} with client id ${c.clientId} (password and secret: DEFAULT_CREDENTIALS in src/simulators/salesforce/org.ts)`);
+    console.log(`  log in as ${c.username} with client id ${c.clientId}; the rest of the login is DEFAULT_CREDENTIALS in src/simulators/salesforce/org.ts`);
   }
   let stopping: Promise<void> | undefined;
   const onSignal = (): void => {
