@@ -53,10 +53,13 @@ export function packetKeyString(key: PacketKey): string {
   return `${key.contactId}|${key.openDeals}|${key.activities}|${key.scores}|${key.signals}`;
 }
 
-const PACKET_SQL = `
-WITH k AS (
-  SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::int[]) AS k(id, deals, acts, scores, signals)
-), person AS (
+/** The asked-for keys: one row per packet, from five parallel arrays. */
+const BATCH_KEYS = 'SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::int[]) AS k(id, deals, acts, scores, signals)';
+/** One packet's key as plain parameters (see loadPacketRows for why it differs). */
+const SINGLE_KEY = 'SELECT $1::uuid AS id, $2::int AS deals, $3::int AS acts, $4::int AS scores, $5::int AS signals';
+
+const packetSql = (keys: string) => `
+WITH k AS (${keys}), person AS (
   SELECT k.id AS rid, (p.id = k.id) AS asked, ${CONTACT_COLUMNS('p')}
     FROM k
     JOIN "Contact" req ON req.id = k.id
@@ -119,6 +122,9 @@ SELECT k.id AS "contactId", k.deals AS "limDeals", k.acts AS "limActs", k.scores
    ) x) AS signals
 FROM k`;
 
+const BATCH_STATEMENT = { name: 'context-layer:packet-rows', text: packetSql(BATCH_KEYS) };
+const SINGLE_STATEMENT = { name: 'context-layer:packet-row', text: packetSql(SINGLE_KEY) };
+
 /** json_agg turns timestamps into ISO strings; these are the columns to turn back into Dates. */
 const DATE_KEYS = [
   'syncedAt', 'confirmedAt', 'deletedAt', 'remoteCreatedAt', 'remoteUpdatedAt', 'updatedAt', 'closeDate', 'occurredAt', 'createdAt', 'observedAt',
@@ -144,21 +150,31 @@ interface PacketRow {
   [part: string]: unknown;
 }
 
-/** One statement for the whole batch; a key whose contact does not exist is absent from the map. */
+/**
+ * One statement for the whole batch; a key whose contact does not exist is absent from the map.
+ *
+ * Both statements are named, so each connection parses them once. A single packet (the
+ * common case: contextPacket) uses plain parameters rather than one-element arrays: Postgres
+ * then settles on a cached generic plan, where for arrays it estimates ten rows, finds its
+ * custom plans cheaper and re-plans on every call. Planning this query costs about twice as
+ * much as running it for one contact (bench/RESULTS.md).
+ */
 export async function loadPacketRows(pool: pg.Pool, keys: readonly PacketKey[]): Promise<Map<string, PacketRows>> {
-  // A named statement is parsed and planned once per connection: planning this query costs
-  // about three times as much as running it.
-  const { rows } = await pool.query<PacketRow>({
-    name: 'context-layer:packet-rows',
-    text: PACKET_SQL,
-    values: [
-      keys.map((k) => k.contactId),
-      keys.map((k) => k.openDeals),
-      keys.map((k) => k.activities),
-      keys.map((k) => k.scores),
-      keys.map((k) => k.signals),
-    ],
-  });
+  const single = keys.length === 1 ? keys[0]! : null;
+  const { rows } = await pool.query<PacketRow>(
+    single
+      ? { ...SINGLE_STATEMENT, values: [single.contactId, single.openDeals, single.activities, single.scores, single.signals] }
+      : {
+          ...BATCH_STATEMENT,
+          values: [
+            keys.map((k) => k.contactId),
+            keys.map((k) => k.openDeals),
+            keys.map((k) => k.activities),
+            keys.map((k) => k.scores),
+            keys.map((k) => k.signals),
+          ],
+        },
+  );
   const result = new Map<string, PacketRows>();
   for (const row of rows) {
     const key = packetKeyString({ contactId: row.contactId, openDeals: row.limDeals, activities: row.limActs, scores: row.limScores, signals: row.limSignals });

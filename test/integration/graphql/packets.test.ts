@@ -183,6 +183,21 @@ describe('contextPackets', () => {
     expect(res.errors![0]).toMatchObject({ path: ['contextPackets', 1], extensions: { code: 'NOT_FOUND' } });
   });
 
+  it('builds the same packet alone (one-contact statement) as in a batch (array statement)', async () => {
+    const fields = `${PACKET_FIELDS} text(maxTokens: 400)`;
+    for (const id of [person.contact.id, person.lead.id]) {
+      const alone = await api.request<{ contextPacket: Packet }>(key, `query($id: ID!) { contextPacket(contactId: $id) { ${fields} } }`, { id });
+      const other = id === person.contact.id ? person.lead.id : person.contact.id;
+      const batch = await api.request<{ contextPackets: Packet[] }>(key, `query($ids: [ID!]!) { contextPackets(contactIds: $ids) { ${fields} } }`, {
+        ids: [other, id],
+      });
+      expect(alone.errors).toBeUndefined();
+      expect(batch.errors).toBeUndefined();
+      expect(alone.data!.contextPacket.recentEngagement.length).toBeGreaterThan(0);
+      expect(batch.data!.contextPackets[1]).toEqual(alone.data!.contextPacket);
+    }
+  });
+
   it('refuses more than 100 ids', async () => {
     const ids = Array.from({ length: 101 }, () => person.contact.id);
     const res = await api.request(key, `query($ids: [ID!]!) { contextPackets(contactIds: $ids) { contactId } }`, { ids });
