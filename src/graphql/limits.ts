@@ -3,7 +3,9 @@ import {
   GraphQLError,
   Kind,
   type ASTVisitor,
+  type DocumentNode,
   type FragmentDefinitionNode,
+  type GraphQLSchema,
   type SelectionSetNode,
   type ValidationContext,
 } from 'graphql';
@@ -94,20 +96,46 @@ export const estimateComplexity: ComplexityEstimator = ({ field, args, childComp
   return typeof first === 'number' && first > 0 ? own + first * childComplexity : own + childComplexity;
 };
 
+/**
+ * What a complexity can depend on: the operation and the variables' numbers, booleans, nulls
+ * and list lengths (page sizes, @include/@skip, how many ids or inputs). Strings are blanked
+ * out: ids, emails and free text never change a query's cost.
+ */
+function variablesShape(operationName: string | null | undefined, variables: Record<string, unknown> | undefined): string {
+  return `${operationName ?? ''}|${JSON.stringify(variables ?? {}, (_key, value: unknown) => (typeof value === 'string' ? '' : value))}`;
+}
+
+/** Per parsed document (Apollo reuses the same DocumentNode for the same query text). */
+const MAX_SHAPES_PER_DOCUMENT = 64;
+
 export function complexityLimitPlugin(maxComplexity: number): ApolloServerPlugin {
+  // Walking the document with type info costs about as much as executing a context packet, and
+  // agents send the same few queries with different ids: remember each document's cost by shape.
+  const known = new WeakMap<DocumentNode, Map<string, number>>();
+  const complexityOf = (document: DocumentNode, schema: GraphQLSchema, request: { variables?: Record<string, unknown>; operationName?: string | null }) => {
+    const shape = variablesShape(request.operationName, request.variables);
+    let shapes = known.get(document);
+    const cached = shapes?.get(shape);
+    if (cached !== undefined) return cached;
+    const complexity = getComplexity({
+      schema,
+      query: document,
+      variables: request.variables ?? {},
+      operationName: request.operationName ?? undefined,
+      estimators: [estimateComplexity],
+    });
+    if (!shapes) known.set(document, (shapes = new Map()));
+    if (shapes.size >= MAX_SHAPES_PER_DOCUMENT) shapes.clear();
+    shapes.set(shape, complexity);
+    return complexity;
+  };
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }) {
           let complexity: number;
           try {
-            complexity = getComplexity({
-              schema,
-              query: document,
-              variables: request.variables ?? {},
-              operationName: request.operationName ?? undefined,
-              estimators: [estimateComplexity],
-            });
+            complexity = complexityOf(document, schema, request);
           } catch (error) {
             // Bad variables: execution reports them properly as BAD_USER_INPUT. Anything else is a bug.
             if (isGraphQLError(error)) return;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
@@ -64,6 +64,8 @@ export async function createGraphqlMiddleware(deps: GraphqlDeps): Promise<Graphq
       ...(deps.metrics ? [graphqlMetricsPlugin(deps.metrics)] : []),
       complexityLimitPlugin(deps.config.GRAPHQL_MAX_COMPLEXITY),
       ApolloServerPluginLandingPageDisabled(),
+      // No type carries cache hints, and the plugin's per-field hook costs on every request.
+      ApolloServerPluginCacheControlDisabled(),
     ],
     formatError: createFormatError(deps.logger),
     includeStacktraceInErrorResponses: false,

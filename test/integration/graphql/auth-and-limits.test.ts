@@ -138,6 +138,20 @@ describe('limits and error masking', () => {
     expect(light.errors).toBeUndefined();
   });
 
+  it('prices the same query text by its variables: page sizes and list lengths, whatever was asked before', async () => {
+    const key = await api.key('contacts:read', 'context:read');
+    const page = 'query Page($n: Int) { contacts(first: $n) { nodes { owner { name } company { name } } } }';
+    const packets = 'query Packets($ids: [ID!]!) { contextPackets(contactIds: $ids) { contactId } }';
+    const code = (res: { errors?: Array<{ extensions?: Record<string, unknown> }> }) => res.errors?.[0]?.extensions?.['code'] ?? 'OK';
+    // Alternating cheap and dear variables on one document: a remembered price must never leak across.
+    for (let round = 0; round < 2; round++) {
+      expect(code(await api.request(key, page, { n: 20 }))).toBe('OK');
+      expect(code(await api.request(key, page, { n: 200 }))).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(code(await api.request(key, packets, { ids: [contactId, contactId] }))).toBe('OK');
+      expect(code(await api.request(key, packets, { ids: Array.from({ length: 100 }, () => contactId) }))).toBe('GRAPHQL_VALIDATION_FAILED');
+    }
+  });
+
   it('masks unexpected failures as INTERNAL_SERVER_ERROR without internals', async () => {
     const key = await api.key('contacts:read');
     // Breaking the store underneath a resolver: the SQL error must not reach the client.
