@@ -66,6 +66,27 @@ function groupBy<K, R>(keyOfRow: (row: R) => string, keyOf: (key: K) => string):
 
 const limitedContactKey = (k: LimitedContactKey) => `${k.contactId}|${k.limit}`;
 
+// Built once: loaders are created per request.
+const byRemoteSql = (table: string, cols: string) => `SELECT ${cols} FROM unnest($1::uuid[], $2::text[]) AS k(cid, rid)
+           JOIN "${table}" t ON t."connectionId" = k.cid AND t."remoteId" = k.rid`;
+const COMPANY_BY_REMOTE_SQL = byRemoteSql('Company', COMPANY_COLUMNS('t'));
+const OWNER_BY_REMOTE_SQL = byRemoteSql('Owner', OWNER_COLUMNS('t'));
+const CONTACT_BY_ID_SQL = `SELECT ${CONTACT_COLUMNS('c')} FROM "Contact" c WHERE c.id = ANY($1::uuid[])`;
+const DEAL_CONTACTS_SQL = `SELECT k.cid || '|' || k.rid AS key, a.label AS role, a."isPrimary", c.id IS NOT NULL AS found, ${CONTACT_COLUMNS('c')}
+           FROM unnest($1::uuid[], $2::text[]) AS k(cid, rid)
+           JOIN "Association" a ON a."connectionId" = k.cid AND a."fromKind" = 'DEAL' AND a."fromRemoteId" = k.rid
+                               AND a."toKind" = 'CONTACT'
+           LEFT JOIN "Contact" c ON c."connectionId" = a."connectionId" AND c."remoteId" = a."toRemoteId"
+          ORDER BY a."isPrimary" DESC, a."toRemoteId"`;
+const PERSON_SCORES_SQL = `SELECT req.id || '|' || k.lim AS key, s.*
+           FROM unnest($1::uuid[], $2::int[]) AS k(id, lim)
+           JOIN "Contact" req ON req.id = k.id
+           CROSS JOIN LATERAL (
+             SELECT ${AI_OUTPUT_COLUMNS('ao')} FROM "AiOutput" ao
+              WHERE ao."contactId" IN (${PERSON_IDS('req')})
+              ORDER BY ao."createdAt" DESC, ao.id DESC
+              LIMIT k.lim) s`;
+
 function remoteArrays(keys: readonly RemoteKey[]): [string[], string[]] {
   return [keys.map((k) => k.connectionId), keys.map((k) => k.remoteId)];
 }
@@ -75,14 +96,10 @@ export function createLoaders(pool: pg.Pool): Loaders {
     return (await pool.query<R>(sql, params)).rows;
   }
 
-  function byRemote<R extends RemoteKey>(table: string, cols: string) {
+  function byRemote<R extends RemoteKey>(sql: string) {
     return new DataLoader<RemoteKey, R | null, string>(
       async (keys) => {
-        const rows = await select<R>(
-          `SELECT ${cols} FROM unnest($1::uuid[], $2::text[]) AS k(cid, rid)
-           JOIN "${table}" t ON t."connectionId" = k.cid AND t."remoteId" = k.rid`,
-          remoteArrays(keys),
-        );
+        const rows = await select<R>(sql, remoteArrays(keys));
         const found = new Map(rows.map((r) => [remoteKeyString(r), r]));
         return keys.map((k) => found.get(remoteKeyString(k)) ?? null);
       },
@@ -91,7 +108,7 @@ export function createLoaders(pool: pg.Pool): Loaders {
   }
 
   const contactById = new DataLoader<string, ContactRecord | null>(async (ids) => {
-    const rows = await select<ContactRecord>(`SELECT ${CONTACT_COLUMNS('c')} FROM "Contact" c WHERE c.id = ANY($1::uuid[])`, [ids]);
+    const rows = await select<ContactRecord>(CONTACT_BY_ID_SQL, [ids]);
     const found = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => found.get(id) ?? null);
   });
@@ -105,12 +122,7 @@ export function createLoaders(pool: pg.Pool): Loaders {
   const dealContacts = new DataLoader<RemoteKey, DealContactLink[], string>(
     async (keys) => {
       const rows = await select<ContactRecord & { key: string; role: string | null; isPrimary: boolean; found: boolean }>(
-        `SELECT k.cid || '|' || k.rid AS key, a.label AS role, a."isPrimary", c.id IS NOT NULL AS found, ${CONTACT_COLUMNS('c')}
-           FROM unnest($1::uuid[], $2::text[]) AS k(cid, rid)
-           JOIN "Association" a ON a."connectionId" = k.cid AND a."fromKind" = 'DEAL' AND a."fromRemoteId" = k.rid
-                               AND a."toKind" = 'CONTACT'
-           LEFT JOIN "Contact" c ON c."connectionId" = a."connectionId" AND c."remoteId" = a."toRemoteId"
-          ORDER BY a."isPrimary" DESC, a."toRemoteId"`,
+        DEAL_CONTACTS_SQL,
         remoteArrays(keys),
       );
       return groupBy<RemoteKey, (typeof rows)[number]>((r) => r.key, remoteKeyString)(rows, keys).map((group) =>
@@ -127,14 +139,7 @@ export function createLoaders(pool: pg.Pool): Loaders {
   const personScores = new DataLoader<LimitedContactKey, AiOutputRecord[], string>(
     async (keys) => {
       const rows = await select<AiOutputRecord & { key: string }>(
-        `SELECT req.id || '|' || k.lim AS key, s.*
-           FROM unnest($1::uuid[], $2::int[]) AS k(id, lim)
-           JOIN "Contact" req ON req.id = k.id
-           CROSS JOIN LATERAL (
-             SELECT ${AI_OUTPUT_COLUMNS('ao')} FROM "AiOutput" ao
-              WHERE ao."contactId" IN (${PERSON_IDS('req')})
-              ORDER BY ao."createdAt" DESC, ao.id DESC
-              LIMIT k.lim) s`,
+        PERSON_SCORES_SQL,
         [keys.map((k) => k.contactId), keys.map((k) => k.limit)],
       );
       return groupBy<LimitedContactKey, AiOutputRecord & { key: string }>((r) => r.key, limitedContactKey)(rows, keys);
@@ -154,8 +159,8 @@ export function createLoaders(pool: pg.Pool): Loaders {
     contactById,
     connectionById,
     packetRows,
-    companyByRemote: byRemote<CompanyRecord>('Company', COMPANY_COLUMNS('t')),
-    ownerByRemote: byRemote<OwnerRecord>('Owner', OWNER_COLUMNS('t')),
+    companyByRemote: byRemote<CompanyRecord>(COMPANY_BY_REMOTE_SQL),
+    ownerByRemote: byRemote<OwnerRecord>(OWNER_BY_REMOTE_SQL),
     dealContacts,
     personScores,
   };

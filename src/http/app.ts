@@ -18,6 +18,9 @@ export function createApp(parts: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // Every answer here is computed per request (GraphQL is POST); hashing each body for an
+  // ETag nobody revalidates against costs more than it could save.
+  app.set('etag', false);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
