@@ -1,31 +1,20 @@
 /**
- * The server half of bench/graphql-packet.bench.ts, run as a child process: embedded
- * PostgreSQL, seeded store, the real app plus the hand-written baseline route. Tells the
- * parent where it listens, and stops cleanly when told to.
+ * The server half of bench/graphql-packet.bench.ts, run as its own child process with a fresh
+ * heap, as in production: the real app (createApp + GraphQL) over the store that
+ * bench/graphql-bench-store.ts seeded, plus the hand-written baseline route. Tells the parent
+ * where it listens, and stops cleanly when told to.
+ *
+ *   graphql-bench-server.ts --database-url URL
  */
-import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import express from 'express';
-import pg from 'pg';
-import { createApiKey } from '../src/auth/api-keys.js';
 import { loadConfig } from '../src/config.js';
-import { openDatabase, type Database } from '../src/db/client.js';
-import { startEmbedded } from '../src/db/embedded.js';
-import { migrate } from '../src/db/migrate.js';
+import { openDatabase } from '../src/db/client.js';
 import { createGraphqlMiddleware } from '../src/graphql/server.js';
 import { createApp } from '../src/http/app.js';
 import { createLogger } from '../src/log.js';
-import { createStoreFixtures, seedPeopleInBulk } from '../test/helpers/store-fixtures.js';
-
-export interface BenchTarget {
-  url: string;
-  apiKey: string;
-  contactIds: string[];
-}
 
 /**
  * Everything one contextPacket reads, in one statement: the person's records (same email),
@@ -77,31 +66,19 @@ SELECT
       ORDER BY latest."observedAt" DESC LIMIT 20) g) AS signals
 FROM req`;
 
-const { values } = parseArgs({ options: { people: { type: 'string', default: '3000' } } });
+const { values } = parseArgs({ options: { 'database-url': { type: 'string' } } });
+if (!values['database-url']) throw new Error('--database-url is required');
 
-const root = mkdtempSync(join(tmpdir(), 'context-layer-bench-'));
-chmodSync(root, 0o755);
-const embedded = await startEmbedded({ dataDir: join(root, 'pg'), persistent: false });
-const admin = new pg.Client({ connectionString: embedded.adminUrl });
-await admin.connect();
-await admin.query('CREATE DATABASE bench');
-await admin.end();
-await migrate(embedded.urlFor('bench'));
-
-const db: Database = openDatabase({ url: embedded.urlFor('bench') });
-const fx = createStoreFixtures(db.prisma);
-const hubspot = await fx.connection('HUBSPOT', 'hubspot-bench');
-const salesforce = await fx.connection('SALESFORCE', 'salesforce-bench');
-const seeded = await seedPeopleInBulk(db.prisma, { hubspot, salesforce }, Number(values.people), { activitiesPerPerson: 6 });
-await db.pool.query('ANALYZE');
-const { key } = await createApiKey(db.prisma, { name: 'bench', scopes: ['admin'] });
-
+const db = openDatabase({ url: values['database-url'] });
 const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'error', SECRET_KEY: '0'.repeat(64) });
 const logger = createLogger({ level: 'error' });
 const graphql = await createGraphqlMiddleware({ db, config, logger });
 const outer = express();
+// As createApp does: no ETag hashing of computed answers.
+outer.set('etag', false);
 outer.get('/baseline/packet/:id', async (req, res) => {
-  const { rows } = await db.pool.query(BASELINE_SQL, [req.params.id]);
+  // Named, like the app's own statements, so both are parsed and planned once per connection.
+  const { rows } = await db.pool.query({ name: 'baseline-packet', text: BASELINE_SQL, values: [req.params.id] });
   if (!rows[0]) {
     res.status(404).json({ error: 'not found' });
     return;
@@ -111,14 +88,7 @@ outer.get('/baseline/packet/:id', async (req, res) => {
 outer.use(createApp({ db, logger, graphql: graphql.middleware }));
 const server = createServer(outer);
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-
-const target: BenchTarget = {
-  url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-  apiKey: key,
-  // Both records of each person, interleaved, so both CRMs' rows are asked for.
-  contactIds: seeded.contactIds.flatMap((id, i) => [id, seeded.leadIds[i]!]),
-};
-process.send?.(target);
+process.send?.({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
 
 process.on('message', async (message) => {
   if (message !== 'stop') return;
@@ -126,7 +96,5 @@ process.on('message', async (message) => {
   await new Promise((resolve) => server.close(resolve));
   await graphql.stop();
   await db.close();
-  await embedded.stop();
-  rmSync(root, { recursive: true, force: true });
   process.exit(0);
 });

@@ -1,12 +1,15 @@
 /**
  * contextPacket under load against a hand-written baseline, in the same run.
  *
- * The server runs in a child process (so the load generator does not share its event loop):
- * embedded PostgreSQL, migrated, seeded with --people people held by both CRMs (2 contact
- * rows each), the real app (createApp + GraphQL) and, next to it, GET /baseline/packet/:id,
- * a plain express route that fetches the same data with ONE SQL statement and returns JSON.
- * The parent drives both with autocannon (50 connections), cycling through contact ids, and
- * in alternating rounds, then times contextPackets for 100 ids from a single client.
+ * Three processes: the store (graphql-bench-store.ts: embedded PostgreSQL, migrated, seeded
+ * with --people people held by both CRMs, 2 contact rows each), the server
+ * (graphql-bench-server.ts, a fresh heap as in production, NODE_ENV=production as the
+ * Dockerfile sets it: the real app, createApp + GraphQL, and next to it
+ * GET /baseline/packet/:id, a plain express route that fetches the same data with ONE named
+ * SQL statement and returns JSON), and this load generator. It drives both endpoints with
+ * autocannon (50 connections), cycling through contact ids, in alternating rounds, then
+ * times contextPackets for 100 ids from a single client. It also reports how the CPU of each
+ * request splits between server, PostgreSQL and itself: all three share the machine's cores.
  *
  * Targets: GraphQL throughput >= 50% of the baseline's; contextPacket p99 <= 50 ms.
  *
@@ -16,7 +19,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { BenchTarget } from './graphql-bench-server.js';
+import type { BenchStore } from './graphql-bench-store.js';
+import { processTreeCpuMs } from './process-cpu.js';
 
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -69,6 +73,13 @@ const PACKET_QUERY = `query Packet($id: ID!) { contextPacket(contactId: $id) {
 
 const PACKETS_QUERY = PACKET_QUERY.replace('query Packet($id: ID!) { contextPacket(contactId: $id)', 'query Packets($ids: [ID!]!) { contextPackets(contactIds: $ids)');
 
+/** CPU milliseconds spent so far by each party on the machine (undefined off Linux). */
+interface CpuReading {
+  server?: number;
+  postgres?: number;
+  loadGenerator: number;
+}
+
 interface Measured {
   rps: number;
   p50: number;
@@ -76,6 +87,8 @@ interface Measured {
   p99: number;
   total: number;
   failures: number;
+  /** CPU milliseconds per request. */
+  cpuPerRequest: CpuReading;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -88,15 +101,27 @@ interface Run {
   total: number;
   failures: number;
   seconds: number;
+  cpu: CpuReading;
+}
+
+function cpuSpent(before: CpuReading, after: CpuReading): CpuReading {
+  const minus = (a?: number, b?: number) => (a === undefined || b === undefined ? undefined : a - b);
+  return {
+    server: minus(after.server, before.server),
+    postgres: minus(after.postgres, before.postgres),
+    loadGenerator: after.loadGenerator - before.loadGenerator,
+  };
 }
 
 /** autocannon reports p97.5 but not p95, so response times are collected here. */
-function load(options: AutocannonOptions): Promise<Run> {
+function load(options: AutocannonOptions, readCpu: () => CpuReading): Promise<Run> {
   return new Promise((resolve, reject) => {
     const times: number[] = [];
+    const cpuBefore = readCpu();
     const instance = autocannon(options, (error, result) => {
       if (error) return reject(error);
-      resolve({ times, total: result.requests.total, failures: result.non2xx + result.errors, seconds: options.duration });
+      const cpu = cpuSpent(cpuBefore, readCpu());
+      resolve({ times, total: result.requests.total, failures: result.non2xx + result.errors, seconds: options.duration, cpu });
     });
     instance.on('response', (_client, _status, _bytes, responseTime) => times.push(responseTime));
   });
@@ -105,6 +130,8 @@ function load(options: AutocannonOptions): Promise<Run> {
 function summarize(runs: Run[]): Measured {
   const times = runs.flatMap((r) => r.times).sort((a, b) => a - b);
   const total = runs.reduce((sum, r) => sum + r.total, 0);
+  const perRequest = (part: keyof CpuReading) =>
+    runs.some((r) => r.cpu[part] === undefined) ? undefined : runs.reduce((sum, r) => sum + r.cpu[part]!, 0) / total;
   return {
     rps: Math.round(total / runs.reduce((sum, r) => sum + r.seconds, 0)),
     p50: percentile(times, 50),
@@ -112,26 +139,51 @@ function summarize(runs: Run[]): Measured {
     p99: percentile(times, 99),
     total,
     failures: runs.reduce((sum, r) => sum + r.failures, 0),
+    cpuPerRequest: { server: perRequest('server'), postgres: perRequest('postgres'), loadGenerator: perRequest('loadGenerator')! },
   };
 }
 
+/** Requests for every id, built up front so the load generator spends its CPU on sending them. */
 function cycling(ids: string[], build: (id: string) => AutocannonRequest) {
+  const requests = ids.map(build);
   let next = 0;
-  return [{ setupRequest: (request: AutocannonRequest) => ({ ...request, ...build(ids[next++ % ids.length]!) }) }];
+  return [{ setupRequest: (request: AutocannonRequest) => ({ ...request, ...requests[next++ % requests.length]! }) }];
 }
 
-async function startServer(people: number): Promise<{ child: ChildProcess; target: BenchTarget }> {
-  const serverScript = fileURLToPath(new URL('./graphql-bench-server.ts', import.meta.url));
-  const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
-  const child = fork(serverScript, ['--people', String(people)], { stdio: 'inherit', execArgv: [...process.execArgv, ...profile] });
-  const target = await new Promise<BenchTarget>((resolve, reject) => {
-    child.once('message', (message) => resolve(message as BenchTarget));
-    child.once('exit', (code) => reject(new Error(`bench server exited early (${code})`)));
+/** Forks a bench child and waits for its first message: what it tells the parent once it is ready. */
+async function startChild<T>(script: string, args: string[], options: { profile?: boolean } = {}): Promise<{ child: ChildProcess; ready: T }> {
+  const profile = options.profile && values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+  const child = fork(fileURLToPath(new URL(script, import.meta.url)), args, {
+    stdio: 'inherit',
+    // As the Dockerfile runs it; graphql-js also skips its development-only checks then.
+    env: { ...process.env, NODE_ENV: 'production' },
+    execArgv: [...process.execArgv, ...profile],
   });
-  return { child, target };
+  const ready = await new Promise<T>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as T));
+    child.once('exit', (code) => reject(new Error(`${script} exited early (${code})`)));
+  });
+  return { child, ready };
 }
 
-const { child, target } = await startServer(Number(values.people));
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.send('stop');
+  await new Promise((resolve) => child.once('exit', resolve));
+}
+
+const store = await startChild<BenchStore>('./graphql-bench-store.ts', ['--people', values.people]);
+const server = await startChild<{ url: string }>('./graphql-bench-server.ts', ['--database-url', store.ready.databaseUrl], { profile: true });
+const target = { ...store.ready, url: server.ready.url };
+const readCpu = (): CpuReading => {
+  const own = process.cpuUsage();
+  return {
+    server: processTreeCpuMs(server.child.pid!),
+    // The store process idles during the load; its tree's CPU is PostgreSQL's.
+    postgres: processTreeCpuMs(store.child.pid!),
+    loadGenerator: (own.user + own.system) / 1000,
+  };
+};
 try {
   const connections = Number(values.connections);
   const duration = Number(values.seconds);
@@ -144,15 +196,15 @@ try {
   const baselineRequests = cycling(target.contactIds, (id) => ({ method: 'GET', path: `/baseline/packet/${id}` }));
 
   // Warm both paths (JIT, pool connections, Postgres caches) before measuring.
-  await load({ url: target.url, connections, duration: 3, requests: baselineRequests });
-  await load({ url: target.url, connections, duration: 3, requests: graphqlRequests });
+  await load({ url: target.url, connections, duration: 3, requests: baselineRequests }, readCpu);
+  await load({ url: target.url, connections, duration: 3, requests: graphqlRequests }, readCpu);
   // Alternating short rounds: load from other processes on a shared machine then hits both alike.
   const baselineRuns: Run[] = [];
   const graphqlRuns: Run[] = [];
   const rounds = 4;
   for (let round = 0; round < rounds; round++) {
-    baselineRuns.push(await load({ url: target.url, connections, duration: duration / rounds, requests: baselineRequests }));
-    graphqlRuns.push(await load({ url: target.url, connections, duration: duration / rounds, requests: graphqlRequests }));
+    baselineRuns.push(await load({ url: target.url, connections, duration: duration / rounds, requests: baselineRequests }, readCpu));
+    graphqlRuns.push(await load({ url: target.url, connections, duration: duration / rounds, requests: graphqlRequests }, readCpu));
   }
   const baseline = summarize(baselineRuns);
   const graphql = summarize(graphqlRuns);
@@ -180,10 +232,12 @@ try {
   const ratio = graphql.rps / baseline.rps;
   const date = new Date().toISOString().slice(0, 10);
   const command = '`npx tsx bench/graphql-packet.bench.ts`';
-  const ms = (v: number) => `${Math.round(v * 10) / 10} ms`;
+  const ms = (v: number) => `${Math.round(v * 100) / 100} ms`;
   console.log(`${target.contactIds.length} contacts, ${connections} connections, ${duration}s per endpoint in 4 alternating rounds`);
-  console.log(`baseline: ${baseline.rps} req/s p50 ${ms(baseline.p50)} p95 ${ms(baseline.p95)} p99 ${ms(baseline.p99)} (${baseline.total} requests)`);
-  console.log(`graphql:  ${graphql.rps} req/s p50 ${ms(graphql.p50)} p95 ${ms(graphql.p95)} p99 ${ms(graphql.p99)} (${graphql.total} requests)`);
+  const cpu = ({ cpuPerRequest: c }: Measured) =>
+    `CPU per request: server ${ms(c.server ?? NaN)}, PostgreSQL ${ms(c.postgres ?? NaN)}, load generator ${ms(c.loadGenerator)}`;
+  console.log(`baseline: ${baseline.rps} req/s p50 ${ms(baseline.p50)} p95 ${ms(baseline.p95)} p99 ${ms(baseline.p99)} (${baseline.total} requests); ${cpu(baseline)}`);
+  console.log(`graphql:  ${graphql.rps} req/s p50 ${ms(graphql.p50)} p95 ${ms(graphql.p95)} p99 ${ms(graphql.p99)} (${graphql.total} requests); ${cpu(graphql)}`);
   console.log('| what | value | target | command | date |');
   console.log('|---|---|---|---|---|');
   console.log(`| contextPacket (full packet + text), ${connections} connections | ${graphql.rps} req/s; p50 ${ms(graphql.p50)}, p95 ${ms(graphql.p95)}, p99 ${ms(graphql.p99)} | p99 <= 50 ms | ${command} | ${date} |`);
@@ -191,6 +245,6 @@ try {
   console.log(`| contextPacket throughput / baseline throughput | ${Math.round(ratio * 100)}% | >= 50% | ${command} | ${date} |`);
   console.log(`| contextPackets for 100 ids, one client (25 runs) | p50 ${ms(percentile(batchTimes, 50))}, p95 ${ms(percentile(batchTimes, 95))}, max ${ms(batchTimes.at(-1)!)} | (measured) | ${command} | ${date} |`);
 } finally {
-  child.send('stop');
-  await new Promise((resolve) => child.once('exit', resolve));
+  await stopChild(server.child);
+  await stopChild(store.child);
 }
