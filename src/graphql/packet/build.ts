@@ -1,6 +1,7 @@
 import { notFound } from '../errors.js';
 import type { Loaders } from '../loaders.js';
-import type { ActivityRecord, ConnectionRecord, ContactRecord, SignalRecord } from '../store/records.js';
+import type { PacketContact } from '../store/packet-query.js';
+import type { ActivityRecord, ConnectionRecord, SignalRecord } from '../store/records.js';
 import { enumValue, fullName, money, summarize } from '../values.js';
 import type {
   PacketActivity,
@@ -23,7 +24,7 @@ export interface PacketDeps {
 const MIN_SIGNALS_FETCHED = 20;
 const HOUR_MS = 3_600_000;
 
-function firstValue<T>(records: ContactRecord[], pick: (r: ContactRecord) => T | null): T | null {
+function firstValue<T>(records: PacketContact[], pick: (r: PacketContact) => T | null): T | null {
   for (const record of records) {
     const value = pick(record);
     if (value !== null && value !== '') return value;

@@ -2,11 +2,11 @@ import type pg from 'pg';
 import {
   ACTIVITY_COLUMNS,
   AI_OUTPUT_COLUMNS,
-  COMPANY_COLUMNS,
-  CONTACT_COLUMNS,
-  DEAL_COLUMNS,
   OWNER_COLUMNS,
   SIGNAL_COLUMNS,
+  UNTRACKED_COMPANY_COLUMNS,
+  UNTRACKED_CONTACT_COLUMNS,
+  UNTRACKED_DEAL_COLUMNS,
   type ActivityRecord,
   type AiOutputRecord,
   type CompanyRecord,
@@ -15,6 +15,7 @@ import {
   type DealRecord,
   type OwnerRecord,
   type SignalRecord,
+  type Untracked,
 } from './records.js';
 
 /**
@@ -33,15 +34,19 @@ export interface PacketKey {
   signals: number;
 }
 
-export interface DealWithRole extends DealRecord {
+export interface DealWithRole extends Untracked<DealRecord> {
   role: string | null;
 }
 
+/** Packets show no change-tracking columns, so they are not read (see Untracked). */
+export type PacketContact = Untracked<ContactRecord>;
+export type PacketCompanyRecord = Untracked<CompanyRecord>;
+
 export interface PacketRows {
-  records: ContactRecord[];
+  records: PacketContact[];
   connections: ConnectionRecord[];
   /** In the order of records: the asked-for record's company first. */
-  companies: CompanyRecord[];
+  companies: PacketCompanyRecord[];
   owners: OwnerRecord[];
   deals: DealWithRole[];
   activities: ActivityRecord[];
@@ -60,7 +65,7 @@ const SINGLE_KEY = 'SELECT $1::uuid AS id, $2::int AS deals, $3::int AS acts, $4
 
 const packetSql = (keys: string) => `
 WITH k AS (${keys}), person AS (
-  SELECT k.id AS rid, (p.id = k.id) AS asked, ${CONTACT_COLUMNS('p')}
+  SELECT k.id AS rid, (p.id = k.id) AS asked, ${UNTRACKED_CONTACT_COLUMNS('p')}
     FROM k
     JOIN "Contact" req ON req.id = k.id
     JOIN "Contact" p ON p.id = req.id OR (req.email IS NOT NULL AND p.email = req.email AND p."deletedAt" IS NULL)
@@ -73,7 +78,7 @@ SELECT k.id AS "contactId", k.deals AS "limDeals", k.acts AS "limActs", k.scores
        FROM person r JOIN "Connection" cn ON cn.id = r."connectionId" WHERE r.rid = k.id
    ) x) AS connections,
   (SELECT json_agg(x ORDER BY x.asked DESC, x.via) FROM (
-     SELECT r.asked, r.id AS via, ${COMPANY_COLUMNS('co')} FROM person r
+     SELECT r.asked, r.id AS via, ${UNTRACKED_COMPANY_COLUMNS('co')} FROM person r
        JOIN "Company" co ON co."connectionId" = r."connectionId" AND co."remoteId" = r."companyRemoteId"
       WHERE r.rid = k.id AND co."deletedAt" IS NULL
    ) x) AS companies,
@@ -84,7 +89,7 @@ SELECT k.id AS "contactId", k.deals AS "limDeals", k.acts AS "limActs", k.scores
    ) x) AS owners,
   (SELECT json_agg(x) FROM (
      SELECT * FROM (
-       SELECT DISTINCT ON (d.id) ${DEAL_COLUMNS('d')}, a.label AS role
+       SELECT DISTINCT ON (d.id) ${UNTRACKED_DEAL_COLUMNS('d')}, a.label AS role
          FROM person r
          JOIN "Association" a ON a."connectionId" = r."connectionId" AND a."toKind" = 'CONTACT'
                              AND a."toRemoteId" = r."remoteId" AND a."fromKind" = 'DEAL'
@@ -127,7 +132,7 @@ const SINGLE_STATEMENT = { name: 'context-layer:packet-row', text: packetSql(SIN
 
 /** json_agg turns timestamps into ISO strings; these are the columns to turn back into Dates. */
 const DATE_KEYS = [
-  'syncedAt', 'confirmedAt', 'deletedAt', 'remoteCreatedAt', 'remoteUpdatedAt', 'updatedAt', 'closeDate', 'occurredAt', 'createdAt', 'observedAt',
+  'syncedAt', 'confirmedAt', 'deletedAt', 'closeDate', 'occurredAt', 'createdAt', 'observedAt',
 ];
 
 function revive<T>(rows: unknown): T[] {
@@ -179,9 +184,9 @@ export async function loadPacketRows(pool: pg.Pool, keys: readonly PacketKey[]):
   for (const row of rows) {
     const key = packetKeyString({ contactId: row.contactId, openDeals: row.limDeals, activities: row.limActs, scores: row.limScores, signals: row.limSignals });
     result.set(key, {
-      records: revive<ContactRecord>(row['records']),
+      records: revive<PacketContact>(row['records']),
       connections: revive<ConnectionRecord>(row['connections']),
-      companies: revive<CompanyRecord>(row['companies']),
+      companies: revive<PacketCompanyRecord>(row['companies']),
       owners: revive<OwnerRecord>(row['owners']),
       deals: revive<DealWithRole>(row['deals']),
       activities: revive<ActivityRecord>(row['activities']),

@@ -123,27 +123,29 @@ function columns(alias: string, names: readonly string[]): string {
 
 const SYNCED = ['id', 'connectionId', 'remoteId', 'syncedAt', 'deletedAt'];
 const TRACKED = [...SYNCED, 'customFields', 'remoteCreatedAt', 'remoteUpdatedAt', 'mergedIntoRemoteId', 'updatedAt'];
+const CONTACT_FIELDS = [
+  'remoteType', 'email', 'firstName', 'lastName', 'title', 'phone', 'companyRemoteId', 'ownerRemoteId',
+  'lifecycleStage', 'lifecycleStageLabel', 'leadStatus', 'leadStatusLabel',
+];
+const COMPANY_FIELDS = [
+  'name', 'domain', 'industry', 'industryLabel', 'employeeCount', 'annualRevenue', 'currency', 'city', 'country', 'ownerRemoteId',
+];
+const DEAL_FIELDS = [
+  'name', 'amount', 'currency', 'stage', 'stageLabel', 'pipeline', 'closeDate', 'isClosed', 'isWon', 'companyRemoteId', 'ownerRemoteId',
+];
 
-export const CONTACT_COLUMNS = (alias: string) =>
-  columns(alias, [
-    ...TRACKED,
-    'remoteType', 'email', 'firstName', 'lastName', 'title', 'phone', 'companyRemoteId', 'ownerRemoteId',
-    'lifecycleStage', 'lifecycleStageLabel', 'leadStatus', 'leadStatusLabel',
-  ]);
+export const CONTACT_COLUMNS = (alias: string) => columns(alias, [...TRACKED, ...CONTACT_FIELDS]);
+export const COMPANY_COLUMNS = (alias: string) => columns(alias, [...TRACKED, ...COMPANY_FIELDS]);
+export const DEAL_COLUMNS = (alias: string) => columns(alias, [...TRACKED, ...DEAL_FIELDS]);
 
-export const COMPANY_COLUMNS = (alias: string) =>
-  columns(alias, [
-    ...TRACKED,
-    'name', 'domain', 'industry', 'industryLabel', 'employeeCount', 'annualRevenue', 'currency', 'city', 'country',
-    'ownerRemoteId',
-  ]);
-
-export const DEAL_COLUMNS = (alias: string) =>
-  columns(alias, [
-    ...TRACKED,
-    'name', 'amount', 'currency', 'stage', 'stageLabel', 'pipeline', 'closeDate', 'isClosed', 'isWon',
-    'companyRemoteId', 'ownerRemoteId',
-  ]);
+/**
+ * A record without its change-tracking columns (custom fields above all, which can run to
+ * hundreds of CRM properties): what context packets read, since they show none of them.
+ */
+export type Untracked<T extends Tracked> = Omit<T, Exclude<keyof Tracked, keyof Synced>>;
+export const UNTRACKED_CONTACT_COLUMNS = (alias: string) => columns(alias, [...SYNCED, ...CONTACT_FIELDS]);
+export const UNTRACKED_COMPANY_COLUMNS = (alias: string) => columns(alias, [...SYNCED, ...COMPANY_FIELDS]);
+export const UNTRACKED_DEAL_COLUMNS = (alias: string) => columns(alias, [...SYNCED, ...DEAL_FIELDS]);
 
 export const ACTIVITY_COLUMNS = (alias: string) =>
   columns(alias, [...SYNCED, 'remoteType', 'kind', 'subject', 'bodyText', 'occurredAt']);
