@@ -1,7 +1,7 @@
 /**
  * The server half of bench/graphql-packet.bench.ts, run as its own child process with a fresh
  * heap, as in production: the real app (createApp + GraphQL) over the store that
- * bench/graphql-bench-store.ts seeded, plus the hand-written baseline route. Tells the parent
+ * bench/graphql-bench-store.ts seeded, plus the hand-written baseline routes. Tells the parent
  * where it listens, and stops cleanly when told to.
  *
  *   graphql-bench-server.ts --database-url URL
@@ -76,14 +76,17 @@ const graphql = await createGraphqlMiddleware({ db, config, logger });
 const outer = express();
 // As createApp does: no ETag hashing of computed answers.
 outer.set('etag', false);
+const answer = (res: express.Response, rows: unknown[]) => {
+  if (rows[0]) res.json(rows[0]);
+  else res.status(404).json({ error: 'not found' });
+};
 outer.get('/baseline/packet/:id', async (req, res) => {
   // Named, like the app's own statements, so both are parsed and planned once per connection.
-  const { rows } = await db.pool.query({ name: 'baseline-packet', text: BASELINE_SQL, values: [req.params.id] });
-  if (!rows[0]) {
-    res.status(404).json({ error: 'not found' });
-    return;
-  }
-  res.json(rows[0]);
+  answer(res, (await db.pool.query({ name: 'baseline-packet', text: BASELINE_SQL, values: [req.params.id] })).rows);
+});
+outer.get('/baseline/unnamed/packet/:id', async (req, res) => {
+  // As hand-written code usually sends it: Postgres parses and plans it on every call.
+  answer(res, (await db.pool.query(BASELINE_SQL, [req.params.id])).rows);
 });
 outer.use(createApp({ db, logger, graphql: graphql.middleware }));
 const server = createServer(outer);

@@ -6,12 +6,13 @@
  * (graphql-bench-server.ts, a fresh heap as in production, NODE_ENV=production as the
  * Dockerfile sets it: the real app, createApp + GraphQL, and next to it
  * GET /baseline/packet/:id, a plain express route that fetches the same data with ONE named
- * SQL statement and returns JSON), and this load generator. It drives both endpoints with
+ * SQL statement and returns JSON, and /baseline/unnamed/packet/:id, the same statement sent
+ * unnamed, as hand-written code usually does), and this load generator. It drives both endpoints with
  * autocannon (50 connections), cycling through contact ids, in alternating rounds, then
  * times contextPackets for 100 ids from a single client. It also reports how the CPU of each
  * request splits between server, PostgreSQL and itself: all three share the machine's cores.
  *
- * Targets: GraphQL throughput >= 50% of the baseline's; contextPacket p99 <= 50 ms.
+ * Targets: GraphQL throughput >= 50% of the (named) baseline's; contextPacket p99 <= 50 ms.
  *
  *   npx tsx bench/graphql-packet.bench.ts [--people 3000] [--seconds 20] [--connections 50] [--profile DIR]
  */
@@ -194,20 +195,20 @@ try {
     body: JSON.stringify({ query: PACKET_QUERY, variables: { id } }),
   }));
   const baselineRequests = cycling(target.contactIds, (id) => ({ method: 'GET', path: `/baseline/packet/${id}` }));
+  const unnamedRequests = cycling(target.contactIds, (id) => ({ method: 'GET', path: `/baseline/unnamed/packet/${id}` }));
+  const endpoints = [baselineRequests, unnamedRequests, graphqlRequests];
 
-  // Warm both paths (JIT, pool connections, Postgres caches) before measuring.
-  await load({ url: target.url, connections, duration: 3, requests: baselineRequests }, readCpu);
-  await load({ url: target.url, connections, duration: 3, requests: graphqlRequests }, readCpu);
-  // Alternating short rounds: load from other processes on a shared machine then hits both alike.
-  const baselineRuns: Run[] = [];
-  const graphqlRuns: Run[] = [];
+  // Warm every path (JIT, pool connections, Postgres caches) before measuring.
+  for (const requests of endpoints) await load({ url: target.url, connections, duration: 3, requests }, readCpu);
+  // Alternating short rounds: load from other processes on a shared machine then hits all alike.
+  const runs: Run[][] = endpoints.map(() => []);
   const rounds = 4;
   for (let round = 0; round < rounds; round++) {
-    baselineRuns.push(await load({ url: target.url, connections, duration: duration / rounds, requests: baselineRequests }, readCpu));
-    graphqlRuns.push(await load({ url: target.url, connections, duration: duration / rounds, requests: graphqlRequests }, readCpu));
+    for (const [i, requests] of endpoints.entries()) {
+      runs[i]!.push(await load({ url: target.url, connections, duration: duration / rounds, requests }, readCpu));
+    }
   }
-  const baseline = summarize(baselineRuns);
-  const graphql = summarize(graphqlRuns);
+  const [baseline, unnamed, graphql] = runs.map(summarize) as [Measured, Measured, Measured];
 
   const batchTimes: number[] = [];
   for (let round = 0; round < 30; round++) {
@@ -224,7 +225,7 @@ try {
   }
   batchTimes.sort((a, b) => a - b);
 
-  const failures = baseline.failures + graphql.failures;
+  const failures = baseline.failures + unnamed.failures + graphql.failures;
   if (failures > 0) {
     console.error(`bench invalid: ${failures} failed responses`);
     process.exitCode = 1;
@@ -233,16 +234,20 @@ try {
   const date = new Date().toISOString().slice(0, 10);
   const command = '`npx tsx bench/graphql-packet.bench.ts`';
   const ms = (v: number) => `${Math.round(v * 100) / 100} ms`;
-  console.log(`${target.contactIds.length} contacts, ${connections} connections, ${duration}s per endpoint in 4 alternating rounds`);
+  console.log(`${target.contactIds.length} contacts, ${connections} connections, ${duration}s per endpoint in ${rounds} alternating rounds`);
   const cpu = ({ cpuPerRequest: c }: Measured) =>
     `CPU per request: server ${ms(c.server ?? NaN)}, PostgreSQL ${ms(c.postgres ?? NaN)}, load generator ${ms(c.loadGenerator)}`;
-  console.log(`baseline: ${baseline.rps} req/s p50 ${ms(baseline.p50)} p95 ${ms(baseline.p95)} p99 ${ms(baseline.p99)} (${baseline.total} requests); ${cpu(baseline)}`);
-  console.log(`graphql:  ${graphql.rps} req/s p50 ${ms(graphql.p50)} p95 ${ms(graphql.p95)} p99 ${ms(graphql.p99)} (${graphql.total} requests); ${cpu(graphql)}`);
+  const summary = (m: Measured) => `${m.rps} req/s; p50 ${ms(m.p50)}, p95 ${ms(m.p95)}, p99 ${ms(m.p99)}`;
+  console.log(`baseline (named statement):   ${summary(baseline)} (${baseline.total} requests); ${cpu(baseline)}`);
+  console.log(`baseline (unnamed statement): ${summary(unnamed)} (${unnamed.total} requests); ${cpu(unnamed)}`);
+  console.log(`graphql contextPacket:        ${summary(graphql)} (${graphql.total} requests); ${cpu(graphql)}`);
   console.log('| what | value | target | command | date |');
   console.log('|---|---|---|---|---|');
-  console.log(`| contextPacket (full packet + text), ${connections} connections | ${graphql.rps} req/s; p50 ${ms(graphql.p50)}, p95 ${ms(graphql.p95)}, p99 ${ms(graphql.p99)} | p99 <= 50 ms | ${command} | ${date} |`);
-  console.log(`| baseline: same data, one hand-written SQL statement, plain express route | ${baseline.rps} req/s; p50 ${ms(baseline.p50)}, p95 ${ms(baseline.p95)}, p99 ${ms(baseline.p99)} | (reference) | ${command} | ${date} |`);
-  console.log(`| contextPacket throughput / baseline throughput | ${Math.round(ratio * 100)}% | >= 50% | ${command} | ${date} |`);
+  console.log(`| contextPacket (full packet + text), ${connections} connections | ${summary(graphql)} | p99 <= 50 ms | ${command} | ${date} |`);
+  console.log(`| baseline: same data, one hand-written SQL statement (named), plain express route | ${summary(baseline)} | (reference) | ${command} | ${date} |`);
+  console.log(`| baseline, the same statement unnamed (Postgres plans it on every call) | ${summary(unnamed)} | (reference) | ${command} | ${date} |`);
+  console.log(`| contextPacket throughput / named baseline throughput | ${Math.round(ratio * 100)}% | >= 50% | ${command} | ${date} |`);
+  console.log(`| contextPacket throughput / unnamed baseline throughput | ${Math.round((graphql.rps / unnamed.rps) * 100)}% | (context) | ${command} | ${date} |`);
   console.log(`| contextPackets for 100 ids, one client (25 runs) | p50 ${ms(percentile(batchTimes, 50))}, p95 ${ms(percentile(batchTimes, 95))}, max ${ms(batchTimes.at(-1)!)} | (measured) | ${command} | ${date} |`);
 } finally {
   await stopChild(server.child);
