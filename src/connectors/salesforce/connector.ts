@@ -96,14 +96,14 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
   async function* pull(stream: StreamSpec, from: StreamPosition): AsyncGenerator<PullPage> {
     if (stream.name === CONTACT_ROLE_STREAM) {
       const opportunitySelect = await selectFor('Opportunity');
-      const roles = pullByModstamp({ client, object: CONTACT_ROLE_STREAM, select: ROLE_CHANGE_FIELDS, from, pageSize: settings.pageSize, now });
+      const roles = pullByModstamp({ client, object: CONTACT_ROLE_STREAM, select: ROLE_CHANGE_FIELDS, from, pageSize: settings.pageSize, overlapMs: settings.overlapMs, now });
       for await (const page of roles) {
         yield { records: await opportunitiesOfRoles(client, page.rows, opportunitySelect), deletedRemoteIds: [], next: page.next };
       }
       return;
     }
     const select = await selectFor(stream.name);
-    for await (const page of pullByModstamp({ client, object: stream.name, select, from, pageSize: settings.pageSize, now })) {
+    for await (const page of pullByModstamp({ client, object: stream.name, select, from, pageSize: settings.pageSize, overlapMs: settings.overlapMs, now })) {
       // Deleted rows travel as records with IsDeleted = true: the normalizer makes them tombstones.
       yield { records: await complete(stream.name, page.rows), deletedRemoteIds: [], next: page.next };
     }

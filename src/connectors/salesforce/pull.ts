@@ -14,6 +14,11 @@
  *   same instant but committed after our read (a longer transaction) is still picked up. When
  *   more than MAX_IDS_AT_LAST rows share the instant, the cursor keeps only the last pair and
  *   skips rows at or before it in query order.
+ * - An INCREMENTAL run starts `overlapMs` before its cursor. SystemModstamp is stamped when a
+ *   transaction writes, not when it commits, so a long transaction can commit rows stamped
+ *   before rows already read; without the overlap they would wait for the next FULL pass.
+ *   Rows in the overlap are handed over again (the store skips unchanged ones by content hash)
+ *   and do not move the cursor.
  * - The cursor moves forward only, to the last row of each page, and is saved with that page,
  *   so a crash resumes right after the last page written.
  * - A query locator that expired (INVALID_QUERY_LOCATOR, after ~15 idle minutes) restarts the
@@ -76,11 +81,13 @@ export interface ModstampPullInput {
   select: string[];
   from: StreamPosition;
   pageSize: number;
+  /** How far an INCREMENTAL run re-reads before its cursor (see the module comment). */
+  overlapMs: number;
   now: () => number;
 }
 
-export function modstampQuery(object: string, select: string[], last: ModstampPair | null): string {
-  const where = last ? ` WHERE SystemModstamp >= ${datetimeLiteralAtOrBefore(last.systemModstamp)}` : '';
+export function modstampQuery(object: string, select: string[], since: string | null): string {
+  const where = since ? ` WHERE SystemModstamp >= ${datetimeLiteralAtOrBefore(since)}` : '';
   return `SELECT ${select.join(', ')} FROM ${object}${where} ORDER BY SystemModstamp ASC, Id ASC`;
 }
 
@@ -93,8 +100,10 @@ export async function* pullByModstamp(input: ModstampPullInput): AsyncGenerator<
   const { client, object, select, from, pageSize } = input;
   const cursor = readCursor(from, object);
   const fullStartedAt = from.phase === 'FULL' ? (cursor.fullStartedAt ?? new Date(input.now()).toISOString()) : undefined;
-  const boundary = new Boundary(cursor);
-  let page: QueryPage = await client.query(modstampQuery(object, select, boundary.last), { all: true, batchSize: pageSize });
+  const reReadFrom = from.phase === 'INCREMENTAL' && cursor.last && input.overlapMs > 0 ? Date.parse(cursor.last.systemModstamp) - input.overlapMs : null;
+  const boundary = new Boundary(cursor, reReadFrom);
+  const since = reReadFrom === null ? (boundary.last?.systemModstamp ?? null) : new Date(reReadFrom).toISOString();
+  let page: QueryPage = await client.query(modstampQuery(object, select, since), { all: true, batchSize: pageSize });
   for (;;) {
     const rows: RawRecord[] = [];
     for (const row of page.records) {
@@ -113,7 +122,7 @@ export async function* pullByModstamp(input: ModstampPullInput): AsyncGenerator<
       page = await client.queryMore(page.nextRecordsUrl!);
     } catch (error) {
       if (!(error instanceof CrmError) || error.details.crmCode !== 'INVALID_QUERY_LOCATOR') throw error;
-      page = await client.query(modstampQuery(object, select, boundary.last), { all: true, batchSize: pageSize });
+      page = await client.query(modstampQuery(object, select, boundary.last?.systemModstamp ?? null), { all: true, batchSize: pageSize });
     }
   }
 }
@@ -123,8 +132,12 @@ class Boundary {
   last: ModstampPair | null;
   private idsAtLast: Set<string> | null;
 
-  constructor(cursor: ModstampCursor) {
+  /** Rows stamped at or after this instant (ms) but before the cursor's are re-read, not skipped. */
+  private readonly reReadFrom: number | null;
+
+  constructor(cursor: ModstampCursor, reReadFrom: number | null = null) {
     this.last = cursor.last;
+    this.reReadFrom = reReadFrom;
     // A cursor without ids (older, or overflowed) falls back to ordering by the last pair.
     this.idsAtLast = cursor.last && cursor.idsAtLast ? new Set(cursor.idsAtLast) : null;
   }
@@ -133,8 +146,10 @@ class Boundary {
   accept(pair: ModstampPair): boolean {
     const last = this.last;
     if (last) {
-      const byTime = Date.parse(pair.systemModstamp) - Date.parse(last.systemModstamp);
-      if (byTime < 0) return false;
+      const stamp = Date.parse(pair.systemModstamp);
+      const byTime = stamp - Date.parse(last.systemModstamp);
+      // The overlap: handed over again, without moving the boundary.
+      if (byTime < 0) return this.reReadFrom !== null && stamp >= this.reReadFrom;
       if (byTime === 0) {
         if (this.idsAtLast ? this.idsAtLast.has(pair.id) : comparePairs(pair, last) <= 0) return false;
         if (this.idsAtLast) {

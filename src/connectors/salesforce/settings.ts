@@ -67,6 +67,12 @@ export const salesforceSettingsSchema = z.object({
   maxConcurrency: z.number().int().min(1).max(24).default(10),
   /** The org's corporate currency, for amounts in orgs without multi-currency (no CurrencyIsoCode). */
   defaultCurrency: z.string().regex(/^[A-Za-z]{3}$/).transform((c) => c.toUpperCase()).nullable().default(null),
+  /**
+   * How far an incremental run re-reads before its cursor. Salesforce stamps SystemModstamp when
+   * a transaction writes, not when it commits, so a long transaction can commit rows stamped
+   * before rows we have already read. Re-reads are cheap (unchanged rows are skipped by hash).
+   */
+  overlapMs: z.number().int().nonnegative().default(5 * 60_000),
   /** Rows per query page (Sforce-Query-Options batchSize; Salesforce honours 200..2000). */
   pageSize: z.number().int().min(200).max(2000).default(2000),
   /** A field holding the lifecycle stage (e.g. "Lifecycle_Stage__c"); Salesforce has no standard one. */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSalesforceSimulator, type SalesforceSimulator } from '../../../src/simulators/salesforce/index.js';
 import { syncConnection } from '../../../src/sync/connection-sync.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
-import { compareWithSimulator, createSyncFixture, type SyncFixture } from './salesforce-helpers.js';
+import { compareWithSimulator, connectorFor, createSyncFixture, type SyncFixture } from './salesforce-helpers.js';
 
 let db: TestDatabase;
 let sf: SalesforceSimulator;
@@ -114,9 +114,12 @@ describe('Salesforce sync through the engine', () => {
     const state = await db.prisma.syncState.findFirstOrThrow({ where: { connectionId: fx.connectionId, objectType: 'Task' } });
     const cursor = state.cursor as { last: { systemModstamp: string; id: string }; idsAtLast: string[] };
     expect(cursor.last.systemModstamp).toBe(instant.toISOString());
-    const firstPage = crashed.Task!.progress.recordsSeen;
-    expect(firstPage).toBeGreaterThan(150); // most of the first 200-row page is the touched instant
-    expect(cursor.idsAtLast).toHaveLength(firstPage);
+    // The page also re-reads the overlap before the old cursor; those rows are unchanged, so
+    // what was written is exactly what was handed over at the instant.
+    const firstWritten = crashed.Task!.progress.recordsWritten;
+    expect(firstWritten).toBeGreaterThan(0);
+    expect(firstWritten).toBeLessThan(tasks.length);
+    expect(cursor.idsAtLast).toHaveLength(firstWritten);
 
     // A write committed late with the very same stamp, to a record ordered before the cursor's id:
     // a (SystemModstamp, Id) comparison would skip it; the ids kept at the instant do not.
@@ -126,10 +129,44 @@ describe('Salesforce sync through the engine', () => {
 
     const resumed = await run({ streams: ['Task'] });
     expect(resumed.Task!.status).toBe('SUCCEEDED');
-    expect(resumed.Task!.progress.recordsSeen).toBe(450 - firstPage + 1);
+    expect(resumed.Task!.progress.recordsWritten).toBe(450 - firstWritten + 1);
     const stamped = await db.prisma.activity.count({ where: { connectionId: fx.connectionId, remoteId: { in: tasks }, remoteUpdatedAt: instant } });
     expect(stamped).toBe(450);
     expect((await db.prisma.activity.findFirstOrThrow({ where: { connectionId: fx.connectionId, remoteId: lateId } })).subject).toBe('committed late');
+    await expectMirrorsOrg();
+  });
+
+  it('re-reads an overlap before the cursor, so a late commit stamped before it is not lost', async () => {
+    await run({ streams: ['Task'] });
+    const cursorOf = async () => {
+      const state = await db.prisma.syncState.findFirstOrThrow({ where: { connectionId: fx.connectionId, objectType: 'Task' } });
+      return (state.cursor as { last: { systemModstamp: string } }).last.systemModstamp;
+    };
+    const cursor = await cursorOf();
+    // Two long transactions commit after our last read, stamped a minute before the cursor.
+    const stampedEarlier = new Date(Date.parse(cursor) - 60_000).toISOString();
+    const [missed, late] = sf.control.list('Task').filter((t) => String(t.SystemModstamp) < stampedEarlier).map((t) => String(t.Id));
+    const subjectOf = async (id: string) => (await db.prisma.activity.findFirstOrThrow({ where: { connectionId: fx.connectionId, remoteId: id } })).subject;
+
+    // Without the overlap the cursor has moved past them: a poll never sees the commit.
+    sf.control.update('Task', missed!, { Subject: 'late, no overlap', SystemModstamp: stampedEarlier });
+    const noOverlap = connectorFor(sf, { settings: { overlapMs: 0 } });
+    try {
+      const blind = await syncConnection(fx.ctx, fx.connectionId, noOverlap, { streams: ['Task'] });
+      expect(blind[0]!.progress.recordsSeen).toBe(0);
+      expect(await subjectOf(missed!)).not.toBe('late, no overlap');
+    } finally {
+      await noOverlap.close();
+    }
+
+    // With it (5 minutes by default) both are read; the rows re-read unchanged are not rewritten.
+    sf.control.update('Task', late!, { Subject: 'late, in the overlap', SystemModstamp: stampedEarlier });
+    const caught = (await run({ streams: ['Task'] })).Task!;
+    expect(caught.status).toBe('SUCCEEDED');
+    expect(caught.progress.recordsWritten).toBe(2);
+    expect(await subjectOf(missed!)).toBe('late, no overlap');
+    expect(await subjectOf(late!)).toBe('late, in the overlap');
+    expect(await cursorOf()).toBe(cursor); // re-reads never move the cursor back, or forward
     await expectMirrorsOrg();
   });
 

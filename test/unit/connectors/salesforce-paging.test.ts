@@ -9,7 +9,7 @@ import { toObjectShape } from '../../../src/connectors/salesforce/describe.js';
 describe('SOQL building', () => {
   it('starts incremental windows at or before the cursor, to whole seconds, with >=', () => {
     expect(datetimeLiteralAtOrBefore('2024-06-12T15:45:31.999Z')).toBe('2024-06-12T15:45:31Z');
-    expect(modstampQuery('Contact', ['Id', 'SystemModstamp'], { systemModstamp: '2024-06-12T15:45:31.500Z', id: '003000000000001AAA' })).toBe(
+    expect(modstampQuery('Contact', ['Id', 'SystemModstamp'], '2024-06-12T15:45:31.500Z')).toBe(
       'SELECT Id, SystemModstamp FROM Contact WHERE SystemModstamp >= 2024-06-12T15:45:31Z ORDER BY SystemModstamp ASC, Id ASC',
     );
     expect(modstampQuery('Lead', ['Id'], null)).toBe('SELECT Id FROM Lead ORDER BY SystemModstamp ASC, Id ASC');
