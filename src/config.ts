@@ -19,6 +19,8 @@ const port = z.coerce.number({ error: 'a port number from 0 to 65535' }).int().m
 
 const envSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
+  /** Connections per process; the API, syncs (one each, for their lock), webhooks and the worker share them. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(4).max(200).default(10),
   DATA_DIR: z.string().min(1).default('.data'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(4000),
@@ -35,6 +37,8 @@ const envSchema = z.object({
     .refine((v) => cron.validate(v), 'a cron expression such as "*/10 * * * *"')
     .default('*/10 * * * *'),
   FULL_RESYNC_HOURS: z.coerce.number().positive().default(24),
+  /** Connections syncing at once per process; each run holds a pooled connection for its lock. */
+  SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(3),
   STALE_AFTER_HOURS: z.coerce.number().positive().default(24),
   SCORE_REVIEW_THRESHOLD: z.coerce.number().int().min(0).max(100).default(20),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(10),
@@ -43,6 +47,9 @@ const envSchema = z.object({
   API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
+
+/** Pooled connections kept free of syncs. */
+const RESERVED_POOL_CONNECTIONS = 3;
 
 const SECRET_VARIABLES = new Set(['DATABASE_URL', 'SECRET_KEY']);
 
@@ -64,10 +71,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(present);
   if (parsed.success) {
-    if (parsed.data.NODE_ENV === 'production' && !parsed.data.SECRET_KEY) {
+    const { data } = parsed;
+    if (data.NODE_ENV === 'production' && !data.SECRET_KEY) {
       throw new ConfigError(['SECRET_KEY: required when NODE_ENV=production (32 bytes, e.g. openssl rand -hex 32)']);
     }
-    return parsed.data;
+    // Syncs must leave connections for the API, the webhook inbox and the write-back worker.
+    if (data.SYNC_CONCURRENCY > data.DATABASE_POOL_SIZE - RESERVED_POOL_CONNECTIONS) {
+      throw new ConfigError([
+        `SYNC_CONCURRENCY: at most DATABASE_POOL_SIZE - ${RESERVED_POOL_CONNECTIONS} (${data.DATABASE_POOL_SIZE - RESERVED_POOL_CONNECTIONS}), so syncs leave connections for the API, webhooks and the worker (got ${data.SYNC_CONCURRENCY})`,
+      ]);
+    }
+    return data;
   }
   throw new ConfigError(
     parsed.error.issues.map((issue) => {

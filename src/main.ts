@@ -48,7 +48,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     await location.embedded?.stop();
     throw error;
   }
-  const db = openDatabase({ url: location.url });
+  const db = openDatabase({ url: location.url, max: config.DATABASE_POOL_SIZE });
   return {
     db,
     secrets,
@@ -79,6 +79,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     connectorFor: (id) => connectors.get(id),
     defaultCron: config.SYNC_CRON,
     fullResyncAfterMs: config.FULL_RESYNC_HOURS * 3_600_000,
+    maxConcurrentSyncs: config.SYNC_CONCURRENCY,
     inbox: { handlers: { HUBSPOT: applyHubspotPayloads, SALESFORCE: applySalesforcePayloads } },
   });
   const graphql = await createGraphqlMiddleware({ db, config, logger, metrics, scheduler });

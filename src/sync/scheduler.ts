@@ -22,8 +22,8 @@ export interface SchedulerDeps {
   fullResyncAfterMs: number;
   inboxIntervalMs?: number;
   /**
-   * Connections syncing at once in this process. Each run holds a pooled connection for its
-   * lock, so this stays well below the pool size to leave room for the API and the worker.
+   * Connections syncing at once in this process (SYNC_CONCURRENCY). Each run holds a pooled
+   * connection for its lock, so config keeps this below the pool size.
    */
   maxConcurrentSyncs?: number;
 }

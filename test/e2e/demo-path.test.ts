@@ -18,7 +18,7 @@ describe('end to end: sync → query → write-back → CRM state', () => {
 
   beforeAll(async () => {
     const { url } = await createEmptyDatabase();
-    const config = loadConfig({ DATABASE_URL: url, PORT: '0', DEMO: 'on', SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'silent' });
+    const config = loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '12', PORT: '0', DEMO: 'on', SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'silent' });
     const write = process.stdout.write.bind(process.stdout);
     // The demo prints its banner on stdout once the first sync is done.
     const banner = new Promise<string>((resolve) => {
@@ -54,6 +54,10 @@ describe('end to end: sync → query → write-back → CRM state', () => {
     expect(banner).toContain(`${server.url}/graphql`);
     expect(banner.match(/curl -s /g)).toHaveLength(3);
     expect(banner).toMatch(/contextPacket\(contactId: \\"[0-9a-f-]{36}\\"\)/);
+  });
+
+  it('sizes its database pool from DATABASE_POOL_SIZE', () => {
+    expect(server.db.pool.options.max).toBe(12);
   });
 
   it('serves a meaningful context packet from both CRMs', async () => {

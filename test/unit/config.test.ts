@@ -6,6 +6,7 @@ describe('config', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ PORT: 4000, HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: '.data', DEMO: 'auto' });
     expect(config.DATABASE_URL).toBeUndefined();
+    expect(config).toMatchObject({ DATABASE_POOL_SIZE: 10, SYNC_CONCURRENCY: 3 });
   });
 
   it('treats empty variables as unset', () => {
@@ -19,9 +20,16 @@ describe('config', () => {
     ['DATABASE_URL', 'mysql://x', /DATABASE_URL: a postgres:\/\/ or postgresql:\/\/ connection URL$/m],
     ['SECRET_KEY', 'short', /SECRET_KEY: 32 bytes/],
     ['SCORE_REVIEW_THRESHOLD', '101', /SCORE_REVIEW_THRESHOLD/],
+    ['DATABASE_POOL_SIZE', '2', /DATABASE_POOL_SIZE: .*"2"/],
+    ['SYNC_CONCURRENCY', '0', /SYNC_CONCURRENCY: .*"0"/],
   ])('rejects a malformed %s, naming it and what it expects', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('keeps syncs from taking the whole pool', () => {
+    expect(() => loadConfig({ SYNC_CONCURRENCY: '8' })).toThrow(/SYNC_CONCURRENCY: at most DATABASE_POOL_SIZE - 3 \(7\).*\(got 8\)/);
+    expect(loadConfig({ SYNC_CONCURRENCY: '8', DATABASE_POOL_SIZE: '20' })).toMatchObject({ SYNC_CONCURRENCY: 8, DATABASE_POOL_SIZE: 20 });
   });
 
   it('never echoes a secret value in its error', () => {
