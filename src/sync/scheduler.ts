@@ -31,12 +31,15 @@ export interface SchedulerDeps {
 export interface Scheduler {
   /** Picks up new, changed and removed connections. */
   reconcile(): Promise<void>;
-  /** Runs one connection now, unless it is already running here. */
-  runNow(connectionId: string, options?: { full?: boolean; streams?: string[] }): Promise<boolean>;
+  /** Runs one connection now, unless it is already running here or the scheduler is stopping. */
+  runNow(connectionId: string, options?: { full?: boolean; streams?: string[] }): Promise<RunStart>;
   /** Runs one connection now (or joins the run in progress) and resolves when it ends. */
   runAndWait(connectionId: string, options?: { full?: boolean; streams?: string[] }): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** What asking for a run did. */
+export type RunStart = 'started' | 'already-running' | 'stopping';
 
 export function startScheduler(deps: SchedulerDeps): Scheduler {
   const { ctx } = deps;
@@ -46,8 +49,9 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   let stopped = false;
   const shutdown = new AbortController();
 
-  const runConnection = (connectionId: string, options: { full?: boolean; streams?: string[] } = {}): boolean => {
-    if (running.has(connectionId) || stopped) return false;
+  const runConnection = (connectionId: string, options: { full?: boolean; streams?: string[] } = {}): RunStart => {
+    if (stopped) return 'stopping';
+    if (running.has(connectionId)) return 'already-running';
     const run = slots
       .add(async () => {
         if (shutdown.signal.aborted) return;
@@ -57,7 +61,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       .catch((error: unknown) => ctx.logger.error({ err: error, connectionId }, 'scheduled sync failed to start'))
       .finally(() => running.delete(connectionId));
     running.set(connectionId, run);
-    return true;
+    return 'started';
   };
 
   const reconcile = async () => {

@@ -2,6 +2,7 @@ import { hubspotStreams } from '../../connectors/hubspot/streams.js';
 import { SALESFORCE_STREAMS } from '../../connectors/salesforce/streams.js';
 import type { Provider } from '../../connectors/types.js';
 import { connectionBlockedReason } from '../../sync/connection-status.js';
+import type { RunStart } from '../../sync/scheduler.js';
 import type { GraphqlContext } from '../context.js';
 import { requireScope } from '../context.js';
 import { badInput, notFound, unavailable } from '../errors.js';
@@ -30,6 +31,12 @@ async function setStatus(ctx: GraphqlContext, rawId: string, data: { status: 'AC
   ctx.logger.info({ connectionId, status: data.status, apiKey: ctx.principal.name }, 'connection status changed through the admin API');
   return overviewOf(ctx, connectionId);
 }
+
+const NOT_STARTED_REASONS: Record<RunStart, string | null> = {
+  started: null,
+  'already-running': 'already running',
+  stopping: 'this server is shutting down; send the request to another replica or retry once it is back',
+};
 
 interface TriggerSyncArgs {
   connectionId: string;
@@ -76,12 +83,16 @@ export const adminResolvers = {
       if (unknown.length) throw badInput(`objects: unknown object(s) ${unknown.join(', ')}; ${connection.provider} syncs ${known.join(', ')}`, 'objects');
       const blocked = connectionBlockedReason(connection);
       if (blocked) return { started: false, reason: blocked };
-      const started = await ctx.scheduler.runNow(connectionId, { full: args.mode === 'FULL', ...(objects ? { streams: objects } : {}) });
-      ctx.logger.info({ connectionId, mode: args.mode, objects, started, apiKey: ctx.principal.name }, 'sync triggered through the admin API');
-      return started ? { started: true, reason: null } : { started: false, reason: 'already running' };
+      const start = await ctx.scheduler.runNow(connectionId, { full: args.mode === 'FULL', ...(objects ? { streams: objects } : {}) });
+      ctx.logger.info({ connectionId, mode: args.mode, objects, start, apiKey: ctx.principal.name }, 'sync triggered through the admin API');
+      return { started: start === 'started', reason: NOT_STARTED_REASONS[start] };
     },
-    pauseConnection(_: unknown, args: { id: string }, ctx: GraphqlContext) {
-      return setStatus(ctx, args.id, { status: 'PAUSED', statusReason: `paused through the admin API by key "${ctx.principal.name}"` });
+    async pauseConnection(_: unknown, args: { id: string }, ctx: GraphqlContext) {
+      requireScope(ctx, 'admin');
+      // Pausing a connection that needed attention keeps why, for whoever resumes it.
+      const current = await ctx.db.prisma.connection.findUnique({ where: { id: parseInput(id, args.id, 'id') }, select: { status: true, statusReason: true } });
+      const was = current?.status === 'NEEDS_ATTENTION' ? ` (it needed attention: ${current.statusReason ?? 'unknown reason'})` : '';
+      return setStatus(ctx, args.id, { status: 'PAUSED', statusReason: `paused through the admin API by key "${ctx.principal.name}"${was}`.slice(0, 1000) });
     },
     /** Also the way back from NEEDS_ATTENTION once an operator fixed the credentials or permissions. */
     resumeConnection(_: unknown, args: { id: string }, ctx: GraphqlContext) {

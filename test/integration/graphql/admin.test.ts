@@ -341,8 +341,31 @@ describe('triggerSync, pauseConnection, resumeConnection', () => {
     await db.prisma.connection.update({ where: { id: broken.id }, data: { status: 'NEEDS_ATTENTION', statusReason: 'SALESFORCE forbidden: API disabled', pausedUntil: hoursAgo(-1) } });
     const refused = await query<{ triggerSync: { started: boolean; reason: string } }>(TRIGGER, { id: broken.id });
     expect(refused.triggerSync).toEqual({ started: false, reason: 'the connection needs attention: SALESFORCE forbidden: API disabled' });
+    // Pausing it meanwhile keeps why it needed attention.
+    const paused = await query<{ pauseConnection: { status: string; statusReason: string } }>(PAUSE, { id: broken.id });
+    expect(paused.pauseConnection.status).toBe('PAUSED');
+    expect(paused.pauseConnection.statusReason).toMatch(/^paused through the admin API by key ".+" \(it needed attention: SALESFORCE forbidden: API disabled\)$/);
     await query(RESUME, { id: broken.id });
     expect(await db.prisma.connection.findUniqueOrThrow({ where: { id: broken.id } })).toMatchObject({ status: 'ACTIVE', statusReason: null, pausedUntil: null });
+  });
+
+  it('says so when the server is shutting down, instead of "already running"', async () => {
+    const stopping = startScheduler({
+      ctx: { db, logger },
+      connectorFor: () => Promise.reject(new Error('no run may start')),
+      defaultCron: '0 0 1 1 *',
+      fullResyncAfterMs: 24 * 3_600_000,
+      inbox: { handlers: {} },
+      inboxIntervalMs: 3_600_000,
+    });
+    await stopping.stop();
+    const server = await startGraphqlServer(db, {}, { scheduler: stopping });
+    try {
+      const res = await server.request<{ triggerSync: { started: boolean; reason: string } }>(await server.key('admin'), TRIGGER, { id: hubspot.id });
+      expect(res.data?.triggerSync).toEqual({ started: false, reason: expect.stringMatching(/^this server is shutting down/) });
+    } finally {
+      await server.close();
+    }
   });
 
   it('tells an exhausted CRM limit apart', async () => {
