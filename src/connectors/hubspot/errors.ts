@@ -22,10 +22,17 @@ export function correlationIdOf(body: unknown): string | undefined {
 }
 
 
-/** The next midnight UTC: when HubSpot's daily counter resets (accounts in other zones reset earlier). */
-function nextUtcMidnight(now = Date.now()): Date {
-  const d = new Date(now);
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1));
+const HOUR_MS = 3_600_000;
+
+/**
+ * When to try again after HubSpot's daily cap: the next whole hour. HubSpot resets the count at
+ * midnight in the account's time zone, which the error does not say. Assuming UTC midnight lost
+ * most of a day for accounts in the Americas: resuming before their reset spent the pause on one
+ * refused call and waited for the next UTC midnight. An hourly probe costs one refused call an
+ * hour and resumes within the hour after the reset.
+ */
+function nextDailyLimitProbe(now = Date.now()): Date {
+  return new Date(Math.floor(now / HOUR_MS) * HOUR_MS + HOUR_MS);
 }
 
 export function classifyHubspotFailure(status: number, body: unknown, retryAfter: string | undefined, correlationId: string | undefined): CrmError {
@@ -42,7 +49,7 @@ export function classifyHubspotFailure(status: number, body: unknown, retryAfter
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   };
   if (status === 429 && info.policyName === 'DAILY') {
-    return new CrmError('HUBSPOT', 'limit_exhausted', message, { ...details, resumeAt: nextUtcMidnight() });
+    return new CrmError('HUBSPOT', 'limit_exhausted', message, { ...details, resumeAt: nextDailyLimitProbe() });
   }
   return new CrmError('HUBSPOT', errorKindForStatus(status), message, details);
 }

@@ -80,6 +80,21 @@ describe('HubSpot rate limits and transient failures', () => {
     expect(sim.control.requests().filter((r) => r.path.includes('batch/read'))).toHaveLength(1);
   });
 
+  it('stops at the daily cap without retrying, and probes again at the next whole hour', async () => {
+    const connector = connectorFor(sim);
+    sim.control.setDailyUsed(625_000);
+    const before = Date.now();
+    const failure = await connector.describe(stream(connector, 'contacts')).catch((e: unknown) => e);
+    await connector.close();
+    expect(failure).toMatchObject({ kind: 'limit_exhausted', provider: 'HUBSPOT', details: { status: 429 } });
+    // HubSpot resets at the account's midnight, which it does not tell us: try hourly.
+    const resumeAt = (failure as CrmError).details.resumeAt!.getTime();
+    expect(resumeAt % 3_600_000).toBe(0);
+    expect(resumeAt).toBeGreaterThan(before);
+    expect(resumeAt).toBeLessThanOrEqual(before + 3_600_000);
+    expect(sim.control.requests()).toHaveLength(1);
+  });
+
   it('reports a 400 as validation with HubSpot message, without retrying', async () => {
     const connector = connectorFor(sim);
     sim.control.addFault({ kind: 'status', status: 400, count: 1, match: 'GET /crm/v3/properties' });
