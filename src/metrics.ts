@@ -70,6 +70,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly graphqlRequests = new Counter({
+    name: 'context_layer_graphql_requests_total',
+    help: 'Requests to /graphql by HTTP status, including those refused before GraphQL runs (401, 400, 413)',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
   constructor(db: Database) {
     collectDefaultMetrics({ register: this.registry, prefix: 'context_layer_' });
     new Gauge({

@@ -73,6 +73,14 @@ export async function createGraphqlMiddleware(deps: GraphqlDeps): Promise<Graphq
   });
   await server.start();
   const router = express.Router();
+  const { metrics } = deps;
+  if (metrics) {
+    // Counted at the HTTP layer: refused keys and bodies never reach Apollo's plugins.
+    router.use((_req, res, next) => {
+      res.once('finish', () => metrics.graphqlRequests.inc({ status: String(res.statusCode) }));
+      next();
+    });
+  }
   router.use(express.json({ limit: GRAPHQL_BODY_LIMIT }));
   router.use(bodyErrors);
   router.use(expressMiddleware(server, { context: createContextFunction(deps) }));

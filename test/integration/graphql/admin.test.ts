@@ -428,6 +428,19 @@ describe('GraphQL latency metrics', () => {
     expect(text).toContain('context_layer_graphql_duration_seconds_bucket{le="0.005",operation="AdminConnections"}');
   });
 
+  it('counts every /graphql request by HTTP status, refused keys and bodies too', async () => {
+    const byStatus = async () => new Map((await metrics.graphqlRequests.get()).values.map((v) => [String(v.labels.status), v.value]));
+    const before = await byStatus();
+    const delta = async (status: string) => ((await byStatus()).get(status) ?? 0) - (before.get(status) ?? 0);
+    await query(INBOX);
+    await api.request('clk_not-a-key', INBOX);
+    const malformed = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: '{' });
+    expect(malformed.status).toBe(400);
+    expect(await delta('200')).toBe(1);
+    expect(await delta('401')).toBe(1);
+    expect(await delta('400')).toBe(1);
+  });
+
   it('keeps the label set bounded: names past the limit count as "other"', () => {
     const label = operationLabeler(2);
     const op = (name?: string) => ({ kind: 'OperationDefinition', operation: 'query', selectionSet: { kind: 'SelectionSet', selections: [] }, ...(name ? { name: { kind: 'Name', value: name } } : {}) }) as Parameters<typeof label>[0];
