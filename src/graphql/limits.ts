@@ -6,6 +6,7 @@ import {
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
 } from 'graphql';
@@ -97,45 +98,55 @@ export const estimateComplexity: ComplexityEstimator = ({ field, args, childComp
 };
 
 /**
- * What a complexity can depend on: the operation and the variables' numbers, booleans, nulls
- * and list lengths (page sizes, @include/@skip, how many ids or inputs). Strings are blanked
- * out: ids, emails and free text never change a query's cost.
+ * What a complexity can depend on: the operation and its declared variables' numbers, booleans,
+ * nulls and list lengths (page sizes, @include/@skip, how many ids or inputs). Strings are
+ * blanked out: ids, emails and free text never change a query's cost. Undeclared variables are
+ * ignored, as graphql ignores them.
  */
-function variablesShape(operationName: string | null | undefined, variables: Record<string, unknown> | undefined): string {
-  return `${operationName ?? ''}|${JSON.stringify(variables ?? {}, (_key, value: unknown) => (typeof value === 'string' ? '' : value))}`;
+function variablesShape(operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): string {
+  const declared = Object.fromEntries((operation.variableDefinitions ?? []).map((d) => [d.variable.name.value, variables?.[d.variable.name.value]]));
+  return `${operation.name?.value ?? ''}|${JSON.stringify(declared, (_key, value: unknown) => (typeof value === 'string' ? '' : value))}`;
 }
 
-/** Per parsed document (Apollo reuses the same DocumentNode for the same query text). */
-const MAX_SHAPES_PER_DOCUMENT = 64;
+/** Prices remembered per process, oldest forgotten first; shapes longer than this are not kept. */
+const MAX_REMEMBERED_PRICES = 1000;
+const MAX_SHAPE_LENGTH = 1024;
 
 export function complexityLimitPlugin(maxComplexity: number): ApolloServerPlugin {
   // Walking the document with type info costs about as much as executing a context packet, and
   // agents send the same few queries with different ids: remember each document's cost by shape.
-  const known = new WeakMap<DocumentNode, Map<string, number>>();
-  const complexityOf = (document: DocumentNode, schema: GraphQLSchema, request: { variables?: Record<string, unknown>; operationName?: string | null }) => {
-    const shape = variablesShape(request.operationName, request.variables);
-    let shapes = known.get(document);
-    const cached = shapes?.get(shape);
+  // Apollo reuses one DocumentNode per query text, so documents are told apart by identity.
+  const documentIds = new WeakMap<DocumentNode, number>();
+  let nextDocumentId = 0;
+  const prices = new Map<string, number>();
+  const complexityOf = (document: DocumentNode, operation: OperationDefinitionNode, schema: GraphQLSchema, variables: Record<string, unknown> | undefined) => {
+    const shape = variablesShape(operation, variables);
+    let documentId = documentIds.get(document);
+    if (documentId === undefined) documentIds.set(document, (documentId = nextDocumentId++));
+    const key = `${documentId}|${shape}`;
+    const cached = prices.get(key);
     if (cached !== undefined) return cached;
     const complexity = getComplexity({
       schema,
       query: document,
-      variables: request.variables ?? {},
-      operationName: request.operationName ?? undefined,
+      variables: variables ?? {},
+      operationName: operation.name?.value,
       estimators: [estimateComplexity],
     });
-    if (!shapes) known.set(document, (shapes = new Map()));
-    if (shapes.size >= MAX_SHAPES_PER_DOCUMENT) shapes.clear();
-    shapes.set(shape, complexity);
+    if (shape.length <= MAX_SHAPE_LENGTH) {
+      if (prices.size >= MAX_REMEMBERED_PRICES) prices.delete(prices.keys().next().value!);
+      prices.set(key, complexity);
+    }
     return complexity;
   };
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema }) {
+        async didResolveOperation({ request, document, operation, schema }) {
+          if (!operation) return; // Apollo resolves one before this hook; graphql reports any problem
           let complexity: number;
           try {
-            complexity = complexityOf(document, schema, request);
+            complexity = complexityOf(document, operation, schema, request.variables);
           } catch (error) {
             // Bad variables: execution reports them properly as BAD_USER_INPUT. Anything else is a bug.
             if (isGraphQLError(error)) return;

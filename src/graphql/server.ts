@@ -64,7 +64,8 @@ export async function createGraphqlMiddleware(deps: GraphqlDeps): Promise<Graphq
       ...(deps.metrics ? [graphqlMetricsPlugin(deps.metrics)] : []),
       complexityLimitPlugin(deps.config.GRAPHQL_MAX_COMPLEXITY),
       ApolloServerPluginLandingPageDisabled(),
-      // No type carries cache hints, and the plugin's per-field hook costs on every request.
+      // No type carries cache hints, and the plugin's per-field hook costs on every request
+      // (the router sets Cache-Control: no-store itself).
       ApolloServerPluginCacheControlDisabled(),
     ],
     formatError: createFormatError(deps.logger),
@@ -74,13 +75,13 @@ export async function createGraphqlMiddleware(deps: GraphqlDeps): Promise<Graphq
   await server.start();
   const router = express.Router();
   const { metrics } = deps;
-  if (metrics) {
+  router.use((_req, res, next) => {
+    // Answers carry CRM personal data: no shared or browser cache may keep them.
+    res.setHeader('cache-control', 'no-store');
     // Counted at the HTTP layer: refused keys and bodies never reach Apollo's plugins.
-    router.use((_req, res, next) => {
-      res.once('finish', () => metrics.graphqlRequests.inc({ status: String(res.statusCode) }));
-      next();
-    });
-  }
+    if (metrics) res.once('finish', () => metrics.graphqlRequests.inc({ status: String(res.statusCode) }));
+    next();
+  });
   router.use(express.json({ limit: GRAPHQL_BODY_LIMIT }));
   router.use(bodyErrors);
   router.use(expressMiddleware(server, { context: createContextFunction(deps) }));

@@ -18,8 +18,8 @@ export function createApp(parts: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  // Every answer here is computed per request (GraphQL is POST); hashing each body for an
-  // ETag nobody revalidates against costs more than it could save.
+  // Every answer here is computed per request and not cacheable (GraphQL answers are sent
+  // no-store): hashing each body for an ETag nobody revalidates against only costs.
   app.set('etag', false);
 
   app.get('/healthz', (_req, res) => {

@@ -165,6 +165,15 @@ describe('limits and error masking', () => {
     }
   });
 
+  it('tells every cache not to keep answers, which carry CRM personal data', async () => {
+    const key = await api.key('contacts:read');
+    const post = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: '{"query":"{ __typename }"}' });
+    const get = await fetch(`${api.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { authorization: `Bearer ${key}`, 'apollo-require-preflight': 'true' } });
+    const refused = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+    expect([post.status, get.status, refused.status]).toEqual([200, 200, 401]);
+    for (const res of [post, get, refused]) expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
   it('answers malformed JSON bodies in GraphQL error shape', async () => {
     const key = await api.key('contacts:read');
     const res = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: '{"query": ' });
