@@ -14,11 +14,13 @@
  *   same instant but committed after our read (a longer transaction) is still picked up. When
  *   more than MAX_IDS_AT_LAST rows share the instant, the cursor keeps only the last pair and
  *   skips rows at or before it in query order.
- * - An INCREMENTAL run starts `overlapMs` before its cursor. SystemModstamp is stamped when a
- *   transaction writes, not when it commits, so a long transaction can commit rows stamped
- *   before rows already read; without the overlap they would wait for the next FULL pass.
- *   Rows in the overlap are handed over again (the store skips unchanged ones by content hash)
- *   and do not move the cursor.
+ * - An INCREMENTAL run also re-reads rows stamped up to `overlapMs` before the previous pull
+ *   began (`readAt`) but before the cursor. SystemModstamp is stamped when a transaction
+ *   writes, not when it commits, so a long transaction can commit rows stamped before rows
+ *   already read; without the overlap they would wait for the next FULL pass. Rows in the
+ *   overlap are handed over again (the store skips unchanged ones by content hash) and do not
+ *   move the cursor. Measured from the last read, not from the cursor, the overlap ends once an
+ *   object has been quiet for longer than it, so quiet objects are not re-read forever.
  * - The cursor moves forward only, to the last row of each page, and is saved with that page,
  *   so a crash resumes right after the last page written.
  * - A query locator that expired (INVALID_QUERY_LOCATOR, after ~15 idle minutes) restarts the
@@ -41,6 +43,8 @@ export const modstampCursorSchema = z.object({
   last: pairSchema.nullable(),
   /** Every id handed over at last.systemModstamp (absent once more than MAX_IDS_AT_LAST). */
   idsAtLast: z.array(z.string()).optional(),
+  /** When the pull that saved this cursor began (our clock): late commits are stamped after it, minus the overlap. */
+  readAt: z.iso.datetime().optional(),
   /** When the current FULL pass began (FULL phase only), for operators. */
   fullStartedAt: z.iso.datetime().optional(),
 });
@@ -100,9 +104,10 @@ export async function* pullByModstamp(input: ModstampPullInput): AsyncGenerator<
   const { client, object, select, from, pageSize } = input;
   const cursor = readCursor(from, object);
   const fullStartedAt = from.phase === 'FULL' ? (cursor.fullStartedAt ?? new Date(input.now()).toISOString()) : undefined;
-  const reReadFrom = from.phase === 'INCREMENTAL' && cursor.last && input.overlapMs > 0 ? Date.parse(cursor.last.systemModstamp) - input.overlapMs : null;
-  const boundary = new Boundary(cursor, reReadFrom);
-  const since = reReadFrom === null ? (boundary.last?.systemModstamp ?? null) : new Date(reReadFrom).toISOString();
+  const readAt = new Date(input.now()).toISOString();
+  const reReadFrom = overlapStart(from.phase, cursor, input.overlapMs);
+  const boundary = new Boundary(cursor, reReadFrom, readAt);
+  const since = reReadFrom === null ? (cursor.last?.systemModstamp ?? null) : new Date(reReadFrom).toISOString();
   let page: QueryPage = await client.query(modstampQuery(object, select, since), { all: true, batchSize: pageSize });
   for (;;) {
     const rows: RawRecord[] = [];
@@ -122,9 +127,20 @@ export async function* pullByModstamp(input: ModstampPullInput): AsyncGenerator<
       page = await client.queryMore(page.nextRecordsUrl!);
     } catch (error) {
       if (!(error instanceof CrmError) || error.details.crmCode !== 'INVALID_QUERY_LOCATOR') throw error;
-      page = await client.query(modstampQuery(object, select, boundary.last?.systemModstamp ?? null), { all: true, batchSize: pageSize });
+      // Still inside the overlap (the boundary has not moved), restart there, or its rows are lost.
+      const restartFrom = boundary.last === cursor.last ? since : (boundary.last?.systemModstamp ?? null);
+      page = await client.query(modstampQuery(object, select, restartFrom), { all: true, batchSize: pageSize });
     }
   }
+}
+
+/** Where an INCREMENTAL run's re-read begins (ms), or null when nothing before the cursor needs it. */
+function overlapStart(phase: StreamPosition['phase'], cursor: ModstampCursor, overlapMs: number): number | null {
+  if (phase !== 'INCREMENTAL' || !cursor.last || overlapMs <= 0) return null;
+  const last = Date.parse(cursor.last.systemModstamp);
+  // Cursors saved before readAt existed re-read from the cursor back.
+  const start = (cursor.readAt ? Date.parse(cursor.readAt) : last) - overlapMs;
+  return start < last ? start : null;
 }
 
 /** Where a pull stands: the last pair handed over and the ids already handed over at its instant. */
@@ -135,7 +151,12 @@ class Boundary {
   /** Rows stamped at or after this instant (ms) but before the cursor's are re-read, not skipped. */
   private readonly reReadFrom: number | null;
 
-  constructor(cursor: ModstampCursor, reReadFrom: number | null = null) {
+  constructor(
+    cursor: ModstampCursor,
+    reReadFrom: number | null,
+    /** When this pull began, saved in every cursor it yields. */
+    private readonly readAt: string,
+  ) {
     this.last = cursor.last;
     this.reReadFrom = reReadFrom;
     // A cursor without ids (older, or overflowed) falls back to ordering by the last pair.
@@ -169,6 +190,7 @@ class Boundary {
     return {
       last: this.last,
       ...(this.idsAtLast ? { idsAtLast: [...this.idsAtLast] } : {}),
+      readAt: this.readAt,
       ...(fullStartedAt ? { fullStartedAt } : {}),
     };
   }

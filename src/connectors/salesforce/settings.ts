@@ -72,7 +72,7 @@ export const salesforceSettingsSchema = z.object({
    * a transaction writes, not when it commits, so a long transaction can commit rows stamped
    * before rows we have already read. Re-reads are cheap (unchanged rows are skipped by hash).
    */
-  overlapMs: z.number().int().nonnegative().default(5 * 60_000),
+  overlapMs: z.number().int().nonnegative().max(60 * 60_000).default(5 * 60_000),
   /** Rows per query page (Sforce-Query-Options batchSize; Salesforce honours 200..2000). */
   pageSize: z.number().int().min(200).max(2000).default(2000),
   /** A field holding the lifecycle stage (e.g. "Lifecycle_Stage__c"); Salesforce has no standard one. */

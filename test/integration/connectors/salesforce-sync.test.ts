@@ -168,6 +168,21 @@ describe('Salesforce sync through the engine', () => {
     expect(await subjectOf(late!)).toBe('late, in the overlap');
     expect(await cursorOf()).toBe(cursor); // re-reads never move the cursor back, or forward
     await expectMirrorsOrg();
+
+    // The overlap is measured from the last read, so a quiet object stops being re-read: an
+    // hour later one run still covers what the last read could have missed, the next nothing.
+    for (const [hours, expectSeen] of [[1, true], [2, false]] as const) {
+      const later = connectorFor(sf, { now: () => Date.now() + hours * 3_600_000 });
+      try {
+        const [quiet] = await syncConnection(fx.ctx, fx.connectionId, later, { streams: ['Task'] });
+        expect(quiet!.status).toBe('SUCCEEDED');
+        expect(quiet!.progress.recordsWritten).toBe(0);
+        if (expectSeen) expect(quiet!.progress.recordsSeen).toBeGreaterThanOrEqual(2);
+        else expect(quiet!.progress.recordsSeen).toBe(0);
+      } finally {
+        await later.close();
+      }
+    }
   });
 
   it('tombstones deleted records and restores undeleted ones', async () => {
