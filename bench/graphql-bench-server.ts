@@ -15,6 +15,7 @@ import { openDatabase } from '../src/db/client.js';
 import { createGraphqlMiddleware } from '../src/graphql/server.js';
 import { createApp } from '../src/http/app.js';
 import { createLogger } from '../src/log.js';
+import { Metrics } from '../src/metrics.js';
 
 /**
  * Everything one contextPacket reads, in one statement: the person's records (same email),
@@ -72,7 +73,8 @@ if (!values['database-url']) throw new Error('--database-url is required');
 const db = openDatabase({ url: values['database-url'] });
 const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'error', SECRET_KEY: '0'.repeat(64) });
 const logger = createLogger({ level: 'error' });
-const graphql = await createGraphqlMiddleware({ db, config, logger });
+// With metrics, as main.ts builds it: the latency plugin and the request counter run too.
+const graphql = await createGraphqlMiddleware({ db, config, logger, metrics: new Metrics(db) });
 const outer = express();
 // As createApp does: no ETag hashing of computed answers.
 outer.set('etag', false);

@@ -119,10 +119,11 @@ function load(options: AutocannonOptions, readCpu: () => CpuReading): Promise<Ru
   return new Promise((resolve, reject) => {
     const times: number[] = [];
     const cpuBefore = readCpu();
+    const started = performance.now();
     const instance = autocannon(options, (error, result) => {
       if (error) return reject(error);
       const cpu = cpuSpent(cpuBefore, readCpu());
-      resolve({ times, total: result.requests.total, failures: result.non2xx + result.errors, seconds: options.duration, cpu });
+      resolve({ times, total: result.requests.total, failures: result.non2xx + result.errors, seconds: (performance.now() - started) / 1000, cpu });
     });
     instance.on('response', (_client, _status, _bytes, responseTime) => times.push(responseTime));
   });
@@ -174,7 +175,12 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 const store = await startChild<BenchStore>('./graphql-bench-store.ts', ['--people', values.people]);
-const server = await startChild<{ url: string }>('./graphql-bench-server.ts', ['--database-url', store.ready.databaseUrl], { profile: true });
+const server = await startChild<{ url: string }>('./graphql-bench-server.ts', ['--database-url', store.ready.databaseUrl], { profile: true }).catch(
+  async (error: unknown) => {
+    await stopChild(store.child);
+    throw error;
+  },
+);
 const target = { ...store.ready, url: server.ready.url };
 const readCpu = (): CpuReading => {
   const own = process.cpuUsage();

@@ -18,13 +18,16 @@ function readStat(pid: number): ProcStat | undefined {
   try {
     // The command name (field 2) may hold spaces; everything after its closing paren is fixed.
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return { ppid: Number(fields[1]), cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND };
+    // utime + stime, plus cutime + cstime: the time of children that exited and were reaped
+    // (PostgreSQL backends and autovacuum workers come and go under the postmaster).
+    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    return { ppid: Number(fields[1]), cpuMs: (ticks * 1000) / TICKS_PER_SECOND };
   } catch {
     return undefined; // exited between listing and reading
   }
 }
 
-/** User + system CPU milliseconds of `rootPid` and all its live descendants. */
+/** User + system CPU milliseconds of `rootPid` and all its descendants, live or reaped. */
 export function processTreeCpuMs(rootPid: number): number | undefined {
   if (!HAS_PROC) return undefined;
   const stats = new Map<number, ProcStat>();
