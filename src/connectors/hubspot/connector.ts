@@ -44,6 +44,8 @@ export interface HubspotConnectorOptions {
   /** Receives refreshed OAuth tokens (the whole credentials object) to encrypt and store. */
   saveCredentials?: CredentialsSink;
   observe?: CallObserver;
+  /** The clock that stamps cursors (readAt, watermarks); tests move it. */
+  now?: () => number;
 }
 
 const BATCH_READ = 100;
@@ -58,6 +60,7 @@ class HubspotConnector implements CrmConnector {
     private readonly settings: HubspotSettings,
     client: HubspotClient,
     private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
   ) {
     this.client = client;
   }
@@ -81,7 +84,7 @@ class HubspotConnector implements CrmConnector {
 
   private async *pullObjectStream(stream: ObjectStream, from: StreamPosition): AsyncGenerator<PullPage> {
     const properties = await this.propertiesFor(stream);
-    yield* pullObjects({ client: this.client, settings: this.settings, stream, properties }, from);
+    yield* pullObjects({ client: this.client, settings: this.settings, stream, properties, now: this.now }, from);
   }
 
   async fetchByIds(stream: StreamSpec, remoteIds: string[]): Promise<FetchResult> {
@@ -156,5 +159,5 @@ export function createHubspotConnector(options: HubspotConnectorOptions): CrmCon
     ...(options.saveCredentials ? { saveCredentials: options.saveCredentials } : {}),
     ...(options.observe ? { observe: options.observe } : {}),
   });
-  return new HubspotConnector(parsed.settings, client, logger);
+  return new HubspotConnector(parsed.settings, client, logger, options.now);
 }

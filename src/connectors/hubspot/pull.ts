@@ -7,7 +7,11 @@
  * INCREMENTAL phase begins there, so changes made while FULL ran are read again.
  *
  * INCREMENTAL, one run = two stages:
- * 1. changes: search on the last-modified property, GTE (cursor − overlap), ascending.
+ * 1. changes: search on the last-modified property, ascending, GTE the cursor or, when the
+ *    previous changes read began less than the overlap after it, GTE that read's start (readAt)
+ *    minus the overlap: search indexes changes a few seconds late, so the last read may have
+ *    missed records changed just before it. Measured from the read, not from the cursor, an
+ *    object quiet for longer than the overlap is not re-read on every run.
  *    Paging is by key, never by offset: each page is a new query starting at the last
  *    timestamp seen, so the search API's 10,000-result cap is never reached and records
  *    modified while we page (which move to the end) cannot shift an offset past others.
@@ -42,6 +46,8 @@ export const incrementalCursorSchema = z.object({
   stage: z.enum(['changes', 'deletions']),
   /** Changes at or after this instant (minus the overlap) are still to be read. */
   since: iso,
+  /** When the last complete changes read began (our clock); absent before the first. */
+  readAt: iso.optional(),
   /** Archivals at or after this instant (minus the overlap) are still to be reported. */
   deletedSince: iso,
   /** Paging position inside a deletion sweep, and when that sweep started. */
@@ -157,11 +163,12 @@ async function* pullFull(ctx: PullContext, start: FullCursor): AsyncGenerator<Pu
 async function* pullIncremental(ctx: PullContext, start: IncrementalCursor, now: () => number): AsyncGenerator<PullPage> {
   let cursor = start;
   if (cursor.stage === 'changes') {
+    const readAt = new Date(now()).toISOString();
     for await (const page of readChanges(ctx, cursor)) {
       cursor = page.next.cursor as IncrementalCursor;
       yield page;
     }
-    cursor = { ...cursor, stage: 'deletions', deletionsAfter: null, sweepStartedAt: new Date(now()).toISOString() };
+    cursor = { ...cursor, stage: 'deletions', deletionsAfter: null, sweepStartedAt: new Date(now()).toISOString(), readAt };
   }
   yield* sweepDeletions(ctx, cursor, now);
 }
@@ -176,7 +183,9 @@ async function* readChanges(ctx: PullContext, start: IncrementalCursor): AsyncGe
   const lastModified = lastModifiedProperty(ctx.stream);
   const limit = ctx.settings.searchPageSize;
   const storedSince = Date.parse(start.since);
-  let since = Math.max(0, storedSince - ctx.settings.overlapMs);
+  // Cursors from before readAt existed (and the first run after FULL) re-read from the cursor back.
+  const overlapFrom = (start.readAt ? Date.parse(start.readAt) : storedSince) - ctx.settings.overlapMs;
+  let since = Math.max(0, Math.min(storedSince, overlapFrom));
   /** hs_object_id paging inside one timestamp; null outside it. */
   let tieAfterId: string | null = null;
   /** What the previous page returned at its last timestamp, to drop exact repeats. */

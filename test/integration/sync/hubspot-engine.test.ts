@@ -91,6 +91,33 @@ describe('HubSpot sync through the engine', () => {
     expect(after._max.updatedAt).toEqual(before._max.updatedAt);
   });
 
+  it('re-reads what the last read may have missed (search indexes late), and stops once the object is quiet', async () => {
+    const ids = sim.store.allRecords('contacts').filter((r) => !r.archived).map((r) => r.id);
+    sim.control.update('contacts', ids[20]!, { jobtitle: 'Overlap A' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    sim.control.update('contacts', ids[21]!, { jobtitle: 'Overlap B' });
+    const runAt = async (hoursAhead: number) => {
+      const clocked = connectorFor(sim, { now: () => Date.now() + hoursAhead * 3_600_000 });
+      try {
+        const [outcome] = await syncConnection(ctx(), connectionId, clocked, { streams: ['contacts'] });
+        expect(outcome!.status).toBe('SUCCEEDED');
+        return outcome!.progress;
+      } finally {
+        await clocked.close();
+      }
+    };
+    expect((await runAt(0)).recordsWritten).toBe(2);
+    // Within the overlap (5 minutes) of the last read, both (and the earlier tests' recent
+    // changes) are read again, never rewritten.
+    for (const hoursAhead of [0, 1]) {
+      const progress = await runAt(hoursAhead);
+      expect(progress.recordsSeen).toBeGreaterThanOrEqual(2);
+      expect(progress.recordsWritten).toBe(0);
+    }
+    // An hour after that read, only the cursor's own instant is read (B): the window has closed.
+    expect(await runAt(2)).toMatchObject({ recordsSeen: 1, recordsWritten: 0 });
+  });
+
   it('repeats the FULL pass when the last one is older than fullAfterMs', async () => {
     const latestPhase = async () =>
       (await db.prisma.syncRun.findFirstOrThrow({ where: { connectionId, objectType: 'companies' }, orderBy: { startedAt: 'desc' } })).phase;
