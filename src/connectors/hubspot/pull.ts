@@ -7,11 +7,9 @@
  * INCREMENTAL phase begins there, so changes made while FULL ran are read again.
  *
  * INCREMENTAL, one run = two stages:
- * 1. changes: search on the last-modified property, ascending, GTE the cursor or, when the
- *    previous changes read began less than the overlap after it, GTE that read's start (readAt)
- *    minus the overlap: search indexes changes a few seconds late, so the last read may have
- *    missed records changed just before it. Measured from the read, not from the cursor, an
- *    object quiet for longer than the overlap is not re-read on every run.
+ * 1. changes: search on the last-modified property, ascending, from the cursor minus the
+ *    overlap measured from the previous read (see overlap.ts): search indexes changes a few
+ *    seconds late, so the last read may have missed records changed just before it.
  *    Paging is by key, never by offset: each page is a new query starting at the last
  *    timestamp seen, so the search API's 10,000-result cap is never reached and records
  *    modified while we page (which move to the end) cannot shift an offset past others.
@@ -27,6 +25,7 @@
 import { z } from 'zod';
 import type { PullPage, StreamPosition } from '../types.js';
 import { completeAssociations } from './associations.js';
+import { overlapStart } from '../overlap.js';
 import type { HubspotClient } from './client.js';
 import { objectPageSchema, searchPageSchema, type HubspotObject, type SearchPage } from './schemas.js';
 import type { HubspotSettings } from './settings.js';
@@ -183,9 +182,7 @@ async function* readChanges(ctx: PullContext, start: IncrementalCursor): AsyncGe
   const lastModified = lastModifiedProperty(ctx.stream);
   const limit = ctx.settings.searchPageSize;
   const storedSince = Date.parse(start.since);
-  // Cursors from before readAt existed (and the first run after FULL) re-read from the cursor back.
-  const overlapFrom = (start.readAt ? Date.parse(start.readAt) : storedSince) - ctx.settings.overlapMs;
-  let since = Math.max(0, Math.min(storedSince, overlapFrom));
+  let since = Math.max(0, overlapStart(storedSince, start.readAt, ctx.settings.overlapMs));
   /** hs_object_id paging inside one timestamp; null outside it. */
   let tieAfterId: string | null = null;
   /** What the previous page returned at its last timestamp, to drop exact repeats. */

@@ -14,13 +14,11 @@
  *   same instant but committed after our read (a longer transaction) is still picked up. When
  *   more than MAX_IDS_AT_LAST rows share the instant, the cursor keeps only the last pair and
  *   skips rows at or before it in query order.
- * - An INCREMENTAL run also re-reads rows stamped up to `overlapMs` before the previous pull
- *   began (`readAt`) but before the cursor. SystemModstamp is stamped when a transaction
- *   writes, not when it commits, so a long transaction can commit rows stamped before rows
- *   already read; without the overlap they would wait for the next FULL pass. Rows in the
- *   overlap are handed over again (the store skips unchanged ones by content hash) and do not
- *   move the cursor. Measured from the last read, not from the cursor, the overlap ends once an
- *   object has been quiet for longer than it, so quiet objects are not re-read forever.
+ * - An INCREMENTAL run also re-reads an overlap before its cursor (see overlap.ts).
+ *   SystemModstamp is stamped when a transaction writes, not when it commits, so a long
+ *   transaction can commit rows stamped before rows already read; without the overlap they
+ *   would wait for the next FULL pass. Rows in the overlap are handed over again (the store
+ *   skips unchanged ones by content hash) and do not move the cursor.
  * - The cursor moves forward only, to the last row of each page, and is saved with that page,
  *   so a crash resumes right after the last page written.
  * - A query locator that expired (INVALID_QUERY_LOCATOR, after ~15 idle minutes) restarts the
@@ -28,6 +26,7 @@
  */
 import { z } from 'zod';
 import { CrmError, type RawRecord, type StreamPosition } from '../types.js';
+import { overlapStart } from '../overlap.js';
 import type { QueryPage, SalesforceClient } from './client.js';
 import { datetimeLiteralAtOrBefore } from './soql.js';
 
@@ -105,7 +104,7 @@ export async function* pullByModstamp(input: ModstampPullInput): AsyncGenerator<
   const cursor = readCursor(from, object);
   const fullStartedAt = from.phase === 'FULL' ? (cursor.fullStartedAt ?? new Date(input.now()).toISOString()) : undefined;
   const readAt = new Date(input.now()).toISOString();
-  const reReadFrom = overlapStart(from.phase, cursor, input.overlapMs);
+  const reReadFrom = reReadStart(from.phase, cursor, input.overlapMs);
   const boundary = new Boundary(cursor, reReadFrom, readAt);
   const since = reReadFrom === null ? (cursor.last?.systemModstamp ?? null) : new Date(reReadFrom).toISOString();
   let page: QueryPage = await client.query(modstampQuery(object, select, since), { all: true, batchSize: pageSize });
@@ -135,11 +134,10 @@ export async function* pullByModstamp(input: ModstampPullInput): AsyncGenerator<
 }
 
 /** Where an INCREMENTAL run's re-read begins (ms), or null when nothing before the cursor needs it. */
-function overlapStart(phase: StreamPosition['phase'], cursor: ModstampCursor, overlapMs: number): number | null {
+function reReadStart(phase: StreamPosition['phase'], cursor: ModstampCursor, overlapMs: number): number | null {
   if (phase !== 'INCREMENTAL' || !cursor.last || overlapMs <= 0) return null;
   const last = Date.parse(cursor.last.systemModstamp);
-  // Cursors saved before readAt existed re-read from the cursor back.
-  const start = (cursor.readAt ? Date.parse(cursor.readAt) : last) - overlapMs;
+  const start = overlapStart(last, cursor.readAt, overlapMs);
   return start < last ? start : null;
 }
 
