@@ -5,16 +5,11 @@
  * measured: seeding through Prisma leaves hundreds of MB on this process's heap, and a server
  * carrying that heap pays for it in major GC pauses that production servers do not have.
  */
-import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { createApiKey } from '../src/auth/api-keys.js';
 import { openDatabase } from '../src/db/client.js';
-import { startEmbedded } from '../src/db/embedded.js';
-import { migrate } from '../src/db/migrate.js';
 import { createStoreFixtures, seedPeopleInBulk } from '../test/helpers/store-fixtures.js';
+import { startBenchPostgres } from './bench-postgres.js';
 
 export interface BenchStore {
   databaseUrl: string;
@@ -25,15 +20,8 @@ export interface BenchStore {
 
 const { values } = parseArgs({ options: { people: { type: 'string', default: '3000' } } });
 
-const root = mkdtempSync(join(tmpdir(), 'context-layer-bench-'));
-chmodSync(root, 0o755);
-const embedded = await startEmbedded({ dataDir: join(root, 'pg'), persistent: false });
-const admin = new pg.Client({ connectionString: embedded.adminUrl });
-await admin.connect();
-await admin.query('CREATE DATABASE bench');
-await admin.end();
-const databaseUrl = embedded.urlFor('bench');
-await migrate(databaseUrl);
+const postgres = await startBenchPostgres('context-layer-bench-');
+const databaseUrl = await postgres.createDatabase('bench');
 
 const db = openDatabase({ url: databaseUrl });
 const fx = createStoreFixtures(db.prisma);
@@ -50,7 +38,6 @@ process.send?.(store);
 
 process.on('message', async (message) => {
   if (message !== 'stop') return;
-  await embedded.stop();
-  rmSync(root, { recursive: true, force: true });
+  await postgres.stop();
   process.exit(0);
 });

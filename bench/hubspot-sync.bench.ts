@@ -13,11 +13,7 @@
  *   npx tsx bench/hubspot-sync.bench.ts [--limited 6000] [--unthrottled 20000] [--rss 100000]
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -50,8 +46,7 @@ async function startSimulator(contacts: number, rateLimited: boolean) {
 }
 
 async function measure(): Promise<void> {
-  const { startEmbedded } = await import('../src/db/embedded.js');
-  const { migrate } = await import('../src/db/migrate.js');
+  const { startBenchPostgres } = await import('./bench-postgres.js');
   const { openDatabase } = await import('../src/db/client.js');
   const { createHubspotConnector } = await import('../src/connectors/hubspot/index.js');
   const { DEFAULT_PRIVATE_APP_TOKEN } = await import('../src/simulators/hubspot/auth.js');
@@ -59,20 +54,13 @@ async function measure(): Promise<void> {
   const { createLogger } = await import('../src/log.js');
   const logger = createLogger({ level: 'silent' });
 
-  const root = mkdtempSync(join(tmpdir(), 'cl-bench-hs-'));
-  chmodSync(root, 0o755);
-  const server = await startEmbedded({ dataDir: join(root, 'pg'), persistent: false });
+  const postgres = await startBenchPostgres('cl-bench-hs-');
   const rows: string[] = [];
   const date = new Date().toISOString().slice(0, 10);
   const command = '`npx tsx bench/hubspot-sync.bench.ts`';
 
   async function run(name: string, contacts: number, rateLimited: boolean, sampleRss = false) {
-    const admin = new pg.Client({ connectionString: server.adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    await migrate(server.urlFor(name));
-    const db = openDatabase({ url: server.urlFor(name) });
+    const db = openDatabase({ url: await postgres.createDatabase(name) });
     const sim = await startSimulator(contacts, rateLimited);
     const connector = createHubspotConnector({
       credentials: { kind: 'private_app', token: DEFAULT_PRIVATE_APP_TOKEN },
@@ -115,8 +103,7 @@ async function measure(): Promise<void> {
     `| Peak RSS of the syncing process, ${big.records} contacts (simulator in another process) | ${(big.peakRss / 1024 / 1024).toFixed(0)} MB (${(big.records / big.seconds).toFixed(0)} records/s) | < 400 MB | ${command} | ${date} |`,
   );
 
-  await server.stop();
-  rmSync(root, { recursive: true, force: true });
+  await postgres.stop();
   console.log('| what | value | target | command | date |\n|---|---|---|---|---|');
   for (const row of rows) console.log(row);
 }

@@ -11,11 +11,9 @@
  *   npx tsx bench/salesforce-sync.bench.ts [--contacts 10000]
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 
 const TARGET_RECORDS_PER_SECOND = 1000;
 const DAILY_LIMIT = 100_000;
@@ -47,8 +45,7 @@ async function serve(): Promise<void> {
 }
 
 async function measure(): Promise<void> {
-  const { startEmbedded } = await import('../src/db/embedded.js');
-  const { migrate } = await import('../src/db/migrate.js');
+  const { startBenchPostgres } = await import('./bench-postgres.js');
   const { openDatabase } = await import('../src/db/client.js');
   const { createSalesforceConnector } = await import('../src/connectors/salesforce/index.js');
   const { syncConnection } = await import('../src/sync/connection-sync.js');
@@ -59,16 +56,9 @@ async function measure(): Promise<void> {
     child.stdout.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString('utf8')) as Ready));
     child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
   });
-  const root = mkdtempSync(join(tmpdir(), 'salesforce-sync-bench-'));
-  chmodSync(root, 0o755); // as root, PostgreSQL runs as `postgres`, which must enter this folder
-  const server = await startEmbedded({ dataDir: join(root, 'pg'), persistent: false });
+  const postgres = await startBenchPostgres('salesforce-sync-bench-');
   try {
-    const admin = new pg.Client({ connectionString: server.adminUrl });
-    await admin.connect();
-    await admin.query('CREATE DATABASE bench');
-    await admin.end();
-    await migrate(server.urlFor('bench'));
-    const db = openDatabase({ url: server.urlFor('bench') });
+    const db = openDatabase({ url: await postgres.createDatabase('bench') });
     const connection = await db.prisma.connection.create({ data: { provider: 'SALESFORCE', name: 'bench', credentials: 'unused by the bench' } });
     const connector = createSalesforceConnector({
       credentials: { kind: 'jwt', clientId: ready.clientId, username: ready.username, privateKey: ready.privateKey },
@@ -103,8 +93,7 @@ async function measure(): Promise<void> {
     if (perSecond < TARGET_RECORDS_PER_SECOND) process.exitCode = 1;
   } finally {
     child.kill('SIGTERM');
-    await server.stop();
-    rmSync(root, { recursive: true, force: true });
+    await postgres.stop();
   }
 }
 

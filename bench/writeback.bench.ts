@@ -10,11 +10,7 @@
  *   npx tsx bench/writeback.bench.ts [--scores 30000]
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -32,8 +28,7 @@ async function serve(): Promise<void> {
 }
 
 async function measure(): Promise<void> {
-  const { startEmbedded } = await import('../src/db/embedded.js');
-  const { migrate } = await import('../src/db/migrate.js');
+  const { startBenchPostgres } = await import('./bench-postgres.js');
   const { openDatabase } = await import('../src/db/client.js');
   const { createHubspotConnector } = await import('../src/connectors/hubspot/index.js');
   const { createSalesforceConnector } = await import('../src/connectors/salesforce/index.js');
@@ -48,15 +43,8 @@ async function measure(): Promise<void> {
   const date = new Date().toISOString().slice(0, 10);
   const command = '`npx tsx bench/writeback.bench.ts`';
 
-  const root = mkdtempSync(join(tmpdir(), 'cl-bench-wb-'));
-  chmodSync(root, 0o755);
-  const server = await startEmbedded({ dataDir: join(root, 'pg'), persistent: false });
-  const admin = new pg.Client({ connectionString: server.adminUrl });
-  await admin.connect();
-  await admin.query('CREATE DATABASE bench');
-  await admin.end();
-  await migrate(server.urlFor('bench'));
-  const db = openDatabase({ url: server.urlFor('bench') });
+  const postgres = await startBenchPostgres('cl-bench-wb-');
+  const db = openDatabase({ url: await postgres.createDatabase('bench') });
 
   // HubSpot, rate-limited, in its own process. The world is synced first without limits.
   const args = [...process.execArgv, fileURLToPath(import.meta.url), '--serve', '--contacts', String(Math.ceil(scores * 1.25))];
@@ -97,8 +85,7 @@ async function measure(): Promise<void> {
   await salesforce.close();
   await sf.close();
   await db.close();
-  await server.stop();
-  rmSync(root, { recursive: true, force: true });
+  await postgres.stop();
 
   console.log('| what | value | target | command | date |\n|---|---|---|---|---|');
   console.log(`| HubSpot drain at 190 req/10 s (${hsResult.done} scores, ${calls} calls, ${hsResult.dead} dead): time vs the rate-limit bound | ${(hsResult.done / seconds).toFixed(0)} scores/s = ${((boundSeconds / seconds) * 100).toFixed(0)}% of the bound (bound ${boundSeconds.toFixed(1)} s, actual ${seconds.toFixed(1)} s) | ≥ 90% of the bound (as for sync) | ${command} | ${date} |`);
