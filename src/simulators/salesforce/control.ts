@@ -99,6 +99,11 @@ export class SalesforceControl {
     return this.org.idsByKey.get(key);
   }
 
+  /** Times out every open query locator: the next queryMore answers 400 INVALID_QUERY_LOCATOR. */
+  expireQueryLocators(): void {
+    this.org.queries.clear();
+  }
+
   /** Ends every access token; the next API call answers 401 INVALID_SESSION_ID. */
   expireSessions(): number {
     return this.org.sessions.expireAll();

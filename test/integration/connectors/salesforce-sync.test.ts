@@ -169,6 +169,20 @@ describe('Salesforce sync through the engine', () => {
     expect(await cursorOf()).toBe(cursor); // re-reads never move the cursor back, or forward
     await expectMirrorsOrg();
 
+    // More late commits than three pages hold, and the query locator times out after the first
+    // page (the engine has fetched the second meanwhile): the query restarts at the overlap, not
+    // at the cursor, or the rows from the third page on would be lost.
+    const stampedLater = new Date(Date.parse(cursor) - 30_000).toISOString();
+    const many = sf.control.list('Task').map((t) => String(t.Id)).filter((id) => id !== missed && id !== late).slice(0, 700);
+    expect(many.length).toBeGreaterThan(600);
+    sf.control.touch('Task', many, stampedLater);
+    let pages = 0;
+    const restarted = (await run({ streams: ['Task'], onProgress: () => (++pages === 1 ? sf.control.expireQueryLocators() : undefined) })).Task!;
+    expect(restarted.status).toBe('SUCCEEDED');
+    expect(pages).toBeGreaterThan(1);
+    expect(restarted.progress.recordsWritten).toBe(many.length);
+    await expectMirrorsOrg();
+
     // The overlap is measured from the last read, so a quiet object stops being re-read: an
     // hour later one run still covers what the last read could have missed, the next nothing.
     for (const [hours, expectSeen] of [[1, true], [2, false]] as const) {
