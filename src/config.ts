@@ -48,6 +48,9 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 
+/** The embedded PostgreSQL's 100 connections, less room for the CLI, a worker and psql. */
+const MAX_EMBEDDED_POOL_SIZE = 80;
+
 /** Pooled connections kept free of syncs. */
 const RESERVED_POOL_CONNECTIONS = 3;
 
@@ -74,6 +77,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const { data } = parsed;
     if (data.NODE_ENV === 'production' && !data.SECRET_KEY) {
       throw new ConfigError(['SECRET_KEY: required when NODE_ENV=production (32 bytes, e.g. openssl rand -hex 32)']);
+    }
+    if (!data.DATABASE_URL && data.DATABASE_POOL_SIZE > MAX_EMBEDDED_POOL_SIZE) {
+      throw new ConfigError([
+        `DATABASE_POOL_SIZE: at most ${MAX_EMBEDDED_POOL_SIZE} with the embedded PostgreSQL, which allows 100 connections for every process using it; set DATABASE_URL for a larger pool (got ${data.DATABASE_POOL_SIZE})`,
+      ]);
     }
     // Syncs must leave connections for the API, the webhook inbox and the write-back worker.
     if (data.SYNC_CONCURRENCY > data.DATABASE_POOL_SIZE - RESERVED_POOL_CONNECTIONS) {

@@ -27,6 +27,11 @@ describe('config', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });
 
+  it('keeps the pool within what the embedded PostgreSQL allows', () => {
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '120' })).toThrow(/DATABASE_POOL_SIZE: at most 80 with the embedded PostgreSQL.*set DATABASE_URL/);
+    expect(loadConfig({ DATABASE_POOL_SIZE: '120', DATABASE_URL: 'postgres://db.example/x' }).DATABASE_POOL_SIZE).toBe(120);
+  });
+
   it('keeps syncs from taking the whole pool', () => {
     expect(() => loadConfig({ SYNC_CONCURRENCY: '8' })).toThrow(/SYNC_CONCURRENCY: at most DATABASE_POOL_SIZE - 3 \(7\).*\(got 8\)/);
     expect(loadConfig({ SYNC_CONCURRENCY: '8', DATABASE_POOL_SIZE: '20' })).toMatchObject({ SYNC_CONCURRENCY: 8, DATABASE_POOL_SIZE: 20 });
