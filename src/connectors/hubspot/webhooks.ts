@@ -92,6 +92,10 @@ export const hubspotEventSchema = z.looseObject({
   fromObjectId: objectId.optional(),
   toObjectId: objectId.optional(),
   associationRemoved: z.boolean().optional(),
+  /** Generic (object.*) subscriptions name the object by type id instead of in the type. */
+  objectTypeId: z.string().optional(),
+  fromObjectTypeId: z.string().optional(),
+  toObjectTypeId: z.string().optional(),
 });
 export type HubspotEvent = z.infer<typeof hubspotEventSchema>;
 
@@ -112,18 +116,45 @@ export function hubspotEventId(event: HubspotEvent): string {
   return [event.portalId, event.subscriptionType, event.objectId, event.eventId, event.occurredAt, event.propertyName ?? ''].join(':');
 }
 
+/** Legacy subscription types name the object: contact.creation, deal.merge. */
 const STREAM_BY_PREFIX: Record<string, string> = { contact: 'contacts', company: 'companies', deal: 'deals' };
+/** Generic ones (object.creation) carry HubSpot's object type id, engagements included. */
+const STREAM_BY_OBJECT_TYPE_ID: Record<string, string> = {
+  '0-1': 'contacts',
+  '0-2': 'companies',
+  '0-3': 'deals',
+  '0-27': 'tasks',
+  '0-46': 'notes',
+  '0-47': 'meetings',
+  '0-48': 'calls',
+  '0-49': 'emails',
+};
+
+/** The stream an event is about, and what happened; null when we do not sync that object. */
+function eventTarget(event: HubspotEvent): { stream: string; kind: string } | null {
+  const [prefix, kind] = event.subscriptionType.split('.');
+  const stream = prefix === 'object' ? STREAM_BY_OBJECT_TYPE_ID[event.objectTypeId ?? ''] : STREAM_BY_PREFIX[prefix ?? ''];
+  return stream && kind ? { stream, kind } : null;
+}
+
+/** The two ends of an association event, by type ids (generic) or by associationType (legacy). */
+function linkSides(event: HubspotEvent): [string | undefined, string | undefined] {
+  if (event.fromObjectTypeId || event.toObjectTypeId) {
+    return [STREAM_BY_OBJECT_TYPE_ID[event.fromObjectTypeId ?? ''], STREAM_BY_OBJECT_TYPE_ID[event.toObjectTypeId ?? '']];
+  }
+  const match = /^([A-Z]+)_TO_([A-Z]+)/.exec((event.associationType ?? '').toUpperCase());
+  return match ? [STREAM_BY_PREFIX[match[1]!.toLowerCase()], STREAM_BY_PREFIX[match[2]!.toLowerCase()]] : [undefined, undefined];
+}
 
 /**
  * Which side of a link holds it canonically: contact→company, deal→contact, deal→company.
  * Returns the [stream, id] pairs to refresh for a link between two objects.
  */
-function linkHolders(associationType: string, fromId: string, toId: string): [string, string][] {
-  const match = /^([A-Z]+)_TO_([A-Z]+)/.exec(associationType.toUpperCase());
-  if (!match) return [];
+function linkHolders(event: HubspotEvent, fromId: string, toId: string): [string, string][] {
+  const [fromStream, toStream] = linkSides(event);
   const sides = [
-    [STREAM_BY_PREFIX[match[1]!.toLowerCase()], fromId],
-    [STREAM_BY_PREFIX[match[2]!.toLowerCase()], toId],
+    [fromStream, fromId],
+    [toStream, toId],
   ].filter((side): side is [string, string] => side[0] !== undefined);
   if (sides.length === 2 && sides[0]![0] === sides[1]![0]) return sides;
   const holder = sides.find(([stream]) => stream === 'deals') ?? sides.find(([stream]) => stream === 'contacts');
@@ -150,12 +181,12 @@ export async function applyHubspotEvents(events: HubspotEvent[], actions: Record
   };
 
   for (const event of events) {
-    const [prefix, kind] = event.subscriptionType.split('.');
-    const stream = STREAM_BY_PREFIX[prefix ?? ''];
-    if (!stream || !kind) {
+    const target = eventTarget(event);
+    if (!target) {
       ignored++;
       continue;
     }
+    const { stream, kind } = target;
     switch (kind) {
       case 'creation':
       case 'propertyChange':
@@ -174,7 +205,8 @@ export async function applyHubspotEvents(events: HubspotEvent[], actions: Record
         break;
       }
       case 'associationChange': {
-        const holders = event.associationType && event.fromObjectId && event.toObjectId ? linkHolders(event.associationType, event.fromObjectId, event.toObjectId) : [[stream, event.objectId] as [string, string]];
+        const holders = event.fromObjectId && event.toObjectId ? linkHolders(event, event.fromObjectId, event.toObjectId) : [];
+        if (!holders.length) holders.push([stream, event.objectId]);
         for (const [holderStream, id] of holders) note(holderStream, id, event.occurredAt, 'refresh');
         break;
       }

@@ -1,6 +1,8 @@
 /**
  * Turns record changes into HubSpot webhook events. Legacy webhook subscriptions exist for
- * contacts, companies and deals only, so engagement changes produce none.
+ * contacts, companies and deals only, so engagement changes produce none. (The delivery
+ * rewrites them into the generic object.* form when asked; engagement events are not
+ * simulated in that form either.)
  */
 import { SINGULAR, type ObjectType } from './schema.js';
 import type { HubspotRecord } from './store.js';

@@ -23,6 +23,7 @@ const webhookSchema = z
     portalId: z.number().int().optional(),
     maxBatch: z.number().int().min(1).max(100).optional(),
     flushDelayMs: z.number().int().min(0).optional(),
+    format: z.enum(['legacy', 'generic']).optional(),
     retry: z.object({ attempts: z.number().int().min(1).optional(), baseMs: z.number().min(0).optional(), maxDelayMs: z.number().min(0).optional(), timeoutMs: z.number().min(1).optional() }).optional(),
   })
   .nullable();

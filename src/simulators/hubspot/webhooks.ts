@@ -28,6 +28,29 @@ export interface WebhookOptions {
   };
   /** How long events gather before a batch is sent. */
   flushDelayMs?: number;
+  /**
+   * `legacy` (default) sends `contact.creation` and the like; `generic` sends the newer
+   * `object.creation` with the object named by `objectTypeId` ("0-1" for contacts).
+   */
+  format?: 'legacy' | 'generic';
+}
+
+/** HubSpot's object type ids for the objects whose changes the simulator announces. */
+const OBJECT_TYPE_IDS: Record<string, string> = { contact: '0-1', company: '0-2', deal: '0-3' };
+
+/** The generic form of an event built in the legacy one: object.<kind> plus objectTypeId(s). */
+function generic(input: WebhookEventInput): WebhookEventInput {
+  const [singular, kind] = input.subscriptionType.split('.');
+  const objectTypeId = OBJECT_TYPE_IDS[singular ?? ''];
+  if (!objectTypeId || !kind) return input;
+  const [, toSingular] = /^[A-Z]+_TO_([A-Z]+)$/.exec(input.associationType ?? '') ?? [];
+  const toObjectTypeId = toSingular ? OBJECT_TYPE_IDS[toSingular.toLowerCase()] : undefined;
+  return {
+    ...input,
+    subscriptionType: `object.${kind}`,
+    objectTypeId,
+    ...(kind === 'associationChange' ? { fromObjectTypeId: objectTypeId, ...(toObjectTypeId ? { toObjectTypeId } : {}) } : {}),
+  };
 }
 
 export type SubscriptionKind = 'creation' | 'deletion' | 'propertyChange' | 'merge' | 'restore' | 'associationChange' | 'privacyDeletion';
@@ -54,6 +77,10 @@ export interface WebhookEvent {
   associationRemoved?: boolean;
   isPrimaryAssociation?: boolean;
   sourceId?: string;
+  /** Generic format only: the object's type ("0-1" contacts, "0-2" companies, "0-3" deals). */
+  objectTypeId?: string;
+  fromObjectTypeId?: string;
+  toObjectTypeId?: string;
 }
 
 export type WebhookEventInput = Omit<WebhookEvent, 'eventId' | 'subscriptionId' | 'portalId' | 'appId' | 'attemptNumber' | 'occurredAt' | 'changeSource'> & {
@@ -99,16 +126,19 @@ export class WebhookDispatcher {
   emit(inputs: WebhookEventInput[]): WebhookEvent[] {
     const options = this.options;
     if (!options || inputs.length === 0) return [];
-    const events = inputs.map((input): WebhookEvent => ({
-      ...input,
-      eventId: this.nextEventId++,
-      subscriptionId: subscriptionIdFor(input.subscriptionType, input.propertyName),
-      portalId: options.portalId ?? 62515,
-      appId: options.appId ?? 1160452,
-      occurredAt: input.occurredAt ?? Date.now(),
-      attemptNumber: 0,
-      changeSource: input.changeSource ?? 'CRM_UI',
-    }));
+    const events = inputs.map((given): WebhookEvent => {
+      const input = options.format === 'generic' ? generic(given) : given;
+      return {
+        ...input,
+        eventId: this.nextEventId++,
+        subscriptionId: subscriptionIdFor(input.subscriptionType, input.propertyName),
+        portalId: options.portalId ?? 62515,
+        appId: options.appId ?? 1160452,
+        occurredAt: input.occurredAt ?? Date.now(),
+        attemptNumber: 0,
+        changeSource: input.changeSource ?? 'CRM_UI',
+      };
+    });
     this.queue.push(...events);
     this.timer ??= setTimeout(() => this.flush(), options.flushDelayMs ?? 10);
     return events;

@@ -139,6 +139,29 @@ describe('HubSpot webhooks end to end', () => {
     expect(await db.prisma.webhookEvent.count()).toBe(before);
   });
 
+  it('applies the generic object.* format as the legacy one', async () => {
+    sim.control.setWebhook({ url, clientSecret: CLIENT_SECRET, portalId: PORTAL_ID, flushDelayMs: 5, retry: { attempts: 3, baseMs: 5 }, format: 'generic' });
+    try {
+      const ids = sim.store.allRecords('contacts').filter((r) => !r.archived).map((r) => r.id);
+      const [edited, deleted, relinked] = [ids[40]!, ids[41]!, ids[42]!];
+      const company = sim.store.allRecords('companies').find((c) => !sim.store.associations.targets('contacts', relinked, 'companies').has(c.id))!.id;
+      sim.control.update('contacts', edited, { jobtitle: 'Chief of Staff' });
+      sim.control.archive('contacts', deleted);
+      sim.control.associate('contacts', relinked, 'companies', company, { primary: true });
+      await sim.control.webhooksIdle();
+      const types = new Set((await db.prisma.webhookEvent.findMany({ where: { connectionId, status: 'PENDING' } })).map((e) => (e.payload as { subscriptionType: string }).subscriptionType));
+      expect([...types].sort()).toEqual(['object.associationChange', 'object.deletion', 'object.propertyChange']);
+
+      await drain();
+      expect((await contactRow(edited)).title).toBe('Chief of Staff');
+      expect((await contactRow(deleted)).deletedAt).not.toBeNull();
+      const links = await db.prisma.association.findMany({ where: { connectionId, fromKind: 'CONTACT', fromRemoteId: relinked } });
+      expect(links.find((l) => l.toRemoteId === company)?.isPrimary).toBe(true);
+    } finally {
+      sim.control.setWebhook({ url, clientSecret: CLIENT_SECRET, portalId: PORTAL_ID, flushDelayMs: 5, retry: { attempts: 3, baseMs: 5 } });
+    }
+  });
+
   it('accepts a correctly signed delivery and deduplicates a repeat of it', async () => {
     const body = event(900010);
     expect((await post(body, sign(body, Date.now()))).body).toEqual({ stored: 1, duplicates: 0 });
