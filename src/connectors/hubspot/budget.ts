@@ -22,6 +22,19 @@ function budgetFor(limit: number): number {
   return Math.max(1, Math.floor(limit * BUDGET_FRACTION));
 }
 
+/**
+ * How long to hold new calls when the account is nearly spent (other apps share the budget),
+ * so the 20% reserve stays for them: as many slots as we are below half the reserve. Never
+ * longer than one interval, by which time every counted call has rolled out of the window
+ * (a huge advertised maximum would otherwise ask for years).
+ */
+export function reservePauseMs(max: number, remaining: number, intervalMs: number): number {
+  const halfReserve = Math.max(1, Math.floor((max - budgetFor(max)) / 2));
+  if (remaining > halfReserve) return 0;
+  const slotMs = Math.ceil(intervalMs / max);
+  return Math.min(intervalMs, slotMs * (halfReserve - remaining + 1));
+}
+
 export class RequestBudget {
   private queue: PQueue;
   private limit: number;
@@ -67,13 +80,8 @@ export class RequestBudget {
       this.queue = this.createQueue();
     }
     if (headers.remaining !== undefined && headers.max !== undefined && headers.max > 0) {
-      // Keep the 20% reserve for others: when the account is nearly spent, wait for slots to free.
-      const reserve = headers.max - budgetFor(headers.max);
-      if (headers.remaining <= Math.max(1, Math.floor(reserve / 2))) {
-        const slotMs = Math.ceil(this.intervalMs / headers.max);
-        const pause = slotMs * (Math.max(1, Math.floor(reserve / 2)) - headers.remaining + 1);
-        this.resumeAt = Math.max(this.resumeAt, Date.now() + pause);
-      }
+      const pause = reservePauseMs(headers.max, headers.remaining, this.intervalMs);
+      if (pause > 0) this.resumeAt = Math.max(this.resumeAt, Date.now() + pause);
     }
   }
 

@@ -186,8 +186,8 @@ function faultResponders(sim: SimulatorState, req: IncomingMessage): FaultRespon
       ),
     rateLimit: (res, rule) =>
       sendJson(res, 429, rateLimitBody('TEN_SECONDLY_ROLLING', crypto.randomUUID()), {
-        'X-HubSpot-RateLimit-Max': String(sim.limits.perWindow),
-        'X-HubSpot-RateLimit-Remaining': '0',
+        // An unlimited simulator has no window to report: "0 of 2^53 left" would be nonsense.
+        ...(sim.limits.perWindow < UNLIMITED ? { 'X-HubSpot-RateLimit-Max': String(sim.limits.perWindow), 'X-HubSpot-RateLimit-Remaining': '0' } : {}),
         'X-HubSpot-RateLimit-Interval-Milliseconds': '10000',
         ...(rule.retryAfterSeconds !== undefined ? { 'Retry-After': String(rule.retryAfterSeconds) } : {}),
       }),
