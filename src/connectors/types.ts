@@ -35,6 +35,9 @@ export interface FetchResult {
 }
 
 /** A field write to one CRM record, in the CRM's own field names. */
+/** CRM property values as a write sends them. */
+export type WriteValues = Record<string, string | number | boolean | null>;
+
 export interface WriteOp {
   /** Caller's key (the outbox row id), echoed in the result. */
   key: string;
@@ -42,7 +45,7 @@ export interface WriteOp {
   /** The record to update; null with operation UPSERT_CONTACT creates or finds it by email. */
   remoteId: string | null;
   operation: 'UPDATE' | 'UPSERT_CONTACT';
-  properties: Record<string, string | number | boolean | null>;
+  properties: WriteValues;
   /**
    * UPSERT_CONTACT only: the company to associate the contact with (HubSpot: a v4
    * contact→company primary association; Salesforce: the Contact's AccountId).
@@ -91,6 +94,11 @@ export interface CrmConnector {
   /** Pure: raw record to canonical record plus its links. */
   normalize(stream: StreamSpec, raw: RawRecord, defs: FieldDefs): NormalizedRecord;
   write(ops: WriteOp[]): Promise<WriteResult[]>;
+  /**
+   * Pure: a raw record as the CRM holds it once `properties` were written to it, in the CRM's
+   * own value format, so the store can show a delivered write at once through normalize.
+   */
+  applyWrite(stream: StreamSpec, raw: RawRecord, properties: WriteValues): RawRecord;
   ensureFields(fields: FieldRequest[]): Promise<FieldReport>;
   stats(): CallStats;
   close(): Promise<void>;

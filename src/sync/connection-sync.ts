@@ -1,9 +1,12 @@
-import type { CrmConnector, RecordActions } from '../connectors/types.js';
+import type { PoolClient } from 'pg';
+import type { CrmConnector, RawRecord, RecordActions, StreamSpec, WriteValues } from '../connectors/types.js';
+import type { FieldDefs } from '../canonical/fields.js';
 import type { NormalizedRecord } from '../canonical/types.js';
 import { connectionBlockedReason } from './connection-status.js';
 import { fieldDefsFor, syncStream, type StreamRunOptions, type StreamRunOutcome, type SyncContext } from './engine.js';
 import { markMerged, tombstone, writePage } from './store.js';
 import { syncLockKey, tryLock } from './lock.js';
+import { TABLES } from './record-columns.js';
 
 export interface ConnectionRunOptions extends StreamRunOptions {
   /** Only these streams (CRM object names); all by default. */
@@ -88,47 +91,91 @@ export async function recoverStuckRuns(ctx: SyncContext, timeoutMs: number): Pro
 }
 
 /** The store operations webhook and change-event handlers may ask for, bound to one connection. */
+/**
+ * Normalizes raw CRM records and writes them as a sync page is written, in one transaction.
+ * The good records land; then, if some could not be normalized, it throws with the reasons,
+ * so whoever asked (a webhook event, a write-back) fails visibly.
+ */
+async function normalizeAndWrite(
+  ctx: SyncContext,
+  connectionId: string,
+  connector: CrmConnector,
+  stream: StreamSpec,
+  raws: RawRecord[],
+  deletedRemoteIds: string[],
+  defs: FieldDefs,
+): Promise<void> {
+  const records: NormalizedRecord[] = [];
+  const failures: string[] = [];
+  for (const raw of raws) {
+    try {
+      records.push(connector.normalize(stream, raw, defs));
+    } catch (error) {
+      failures.push(`${String(raw.id ?? raw.Id ?? '?')}: ${(error as Error).message}`);
+    }
+  }
+  await inTransaction(ctx, (client) => writePage(client, { connectionId, kind: stream.kind, records, deletedRemoteIds, now: new Date() }));
+  if (failures.length) throw new Error(`${failures.length} ${stream.name} record(s) could not be normalized: ${failures.slice(0, 5).join('; ')}`);
+}
+
+async function inTransaction<T>(ctx: SyncContext, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await ctx.db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Shows delivered writes in the store at once, without waiting for the next poll: each
+ * record's stored raw CRM record gets the written values (connector.applyWrite) and is
+ * normalized and written as a sync would, so every column, lead status and lifecycle stage
+ * included, already says what the next sync will read. Records not in the store are skipped.
+ */
+export async function reflectWrites(
+  ctx: SyncContext,
+  connectionId: string,
+  connector: CrmConnector,
+  streamName: string,
+  writes: { remoteId: string; properties: WriteValues }[],
+  /** The object's field definitions as just described (fields created since the last sync included). */
+  defs: FieldDefs,
+): Promise<void> {
+  const stream = connector.streams().find((s) => s.name === streamName);
+  if (!stream || !writes.length) return;
+  const { rows } = await ctx.db.pool.query<{ remoteId: string; raw: RawRecord }>(
+    `SELECT "remoteId", raw FROM "${TABLES[stream.kind].table}" WHERE "connectionId" = $1::uuid AND "remoteId" = ANY($2::text[])`,
+    [connectionId, writes.map((w) => w.remoteId)],
+  );
+  const stored = new Map(rows.map((r) => [r.remoteId, r.raw]));
+  const patched = writes.flatMap((w) => {
+    const raw = stored.get(w.remoteId);
+    return raw ? [connector.applyWrite(stream, raw, w.properties)] : [];
+  });
+  await normalizeAndWrite(ctx, connectionId, connector, stream, patched, [], defs);
+}
+
 export function recordActions(ctx: SyncContext, connectionId: string, connector: CrmConnector): RecordActions {
   const streamNamed = (name: string) => {
     const stream = connector.streams().find((s) => s.name === name);
     if (!stream) throw new Error(`unknown stream ${name}`);
     return stream;
   };
-  const withClient = async <T>(work: (client: import('pg').PoolClient) => Promise<T>): Promise<T> => {
-    const client = await ctx.db.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  };
+  const withClient = <T>(work: (client: PoolClient) => Promise<T>): Promise<T> => inTransaction(ctx, work);
   return {
     async refresh(streamName, remoteIds) {
       const stream = streamNamed(streamName);
       const ids = [...new Set(remoteIds)];
       if (!ids.length) return;
-      const defs = await fieldDefsFor(ctx, connectionId, connector, stream);
       const fetched = await connector.fetchByIds(stream, ids);
-      const records: NormalizedRecord[] = [];
-      const failures: string[] = [];
-      for (const raw of fetched.records) {
-        try {
-          records.push(connector.normalize(stream, raw, defs));
-        } catch (error) {
-          failures.push(`${String(raw.id ?? raw.Id ?? '?')}: ${(error as Error).message}`);
-        }
-      }
-      // The good records land; the bad ones fail the events that named them, with the reason.
-      await withClient((client) =>
-        writePage(client, { connectionId, kind: stream.kind, records, deletedRemoteIds: fetched.missingRemoteIds, now: new Date() }),
-      );
-      if (failures.length) throw new Error(`${failures.length} ${streamName} record(s) could not be normalized: ${failures.slice(0, 5).join('; ')}`);
+      await normalizeAndWrite(ctx, connectionId, connector, stream, fetched.records, fetched.missingRemoteIds, await fieldDefsFor(ctx, connectionId, connector, stream));
     },
     async tombstone(streamName, remoteIds) {
       const stream = streamNamed(streamName);

@@ -3,10 +3,10 @@ import type { Database } from '../db/client.js';
 import { CrmError, type CrmConnector, type Provider, type WriteOp, type WriteResult } from '../connectors/types.js';
 import { scrubSecrets, type Logger } from '../log.js';
 import { markConnectionFailure } from '../sync/connection-status.js';
-import { tombstoneContact, reflectWrites } from './reflect.js';
+import { tombstoneContact } from './reflect.js';
 import { crmObjectFor, mapFields, mappingFor } from './mapping.js';
 import { splitContactFields, withRequiredContactFields } from './contact-fields.js';
-import { recordActions } from '../sync/connection-sync.js';
+import { recordActions, reflectWrites } from '../sync/connection-sync.js';
 import { claimDue, markDead, markDone, releaseExpiredLeases, renewLease, retryLater, type Lease, type OutboxRow } from './outbox.js';
 
 /**
@@ -184,7 +184,14 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
       tally[outcome] += item.rows.length;
     }
     try {
-      await reflectWrites(deps.db, connectionId, succeeded.map((item) => ({ remoteId: item.op.remoteId ?? byKey.get(item.op.key)?.remoteId ?? null, operation: item.op.operation, properties: item.op.properties })));
+      const updatesByObject = new Map<string, { remoteId: string; properties: WriteOp['properties'] }[]>();
+      for (const { op } of succeeded) {
+        if (op.operation !== 'UPDATE' || !op.remoteId) continue;
+        updatesByObject.set(op.objectType, [...(updatesByObject.get(op.objectType) ?? []), { remoteId: op.remoteId, properties: op.properties }]);
+      }
+      for (const [objectType, writes] of updatesByObject) {
+        await reflectWrites({ db: deps.db, logger: deps.logger }, connectionId, connector, objectType, writes, await fieldsOf(connectionId, connector, objectType));
+      }
       await refreshUpserted(connectionId, connector, succeeded.filter((i) => i.op.operation === 'UPSERT_CONTACT').map((i) => ({ objectType: i.op.objectType, remoteId: byKey.get(i.op.key)?.remoteId })));
     } catch (error) {
       deps.logger.warn({ err: error, connectionId }, 'delivered writes could not be reflected in the store yet; the next sync will');

@@ -19,6 +19,7 @@ import type {
   StreamPosition,
   StreamSpec,
   WriteOp,
+  WriteValues,
   WriteResult,
 } from '../types.js';
 import { completeAssociations } from './associations.js';
@@ -120,6 +121,12 @@ class HubspotConnector implements CrmConnector {
 
   write(ops: WriteOp[]): Promise<WriteResult[]> {
     return writeOps(this.client, ops);
+  }
+
+  /** HubSpot reads every property back as a string (or null). */
+  applyWrite(_stream: StreamSpec, raw: RawRecord, properties: WriteValues): RawRecord {
+    const written = Object.fromEntries(Object.entries(properties).map(([name, value]) => [name, value === null ? null : String(value)]));
+    return { ...raw, properties: { ...(raw.properties as Record<string, unknown> | undefined), ...written } };
   }
 
   ensureFields(fields: FieldRequest[]): Promise<FieldReport> {

@@ -20,6 +20,7 @@ import type {
   StreamPosition,
   StreamSpec,
   WriteOp,
+  WriteValues,
   WriteResult,
 } from '../types.js';
 import { SalesforceClient } from './client.js';
@@ -135,6 +136,10 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     },
     write(ops: WriteOp[]): Promise<WriteResult[]> {
       return writeSalesforce(client, ops, { contactExternalIdField: settings.contactExternalIdField });
+    },
+    /** Salesforce reads fields back in the JSON types they were written in. */
+    applyWrite(_stream: StreamSpec, raw: RawRecord, properties: WriteValues): RawRecord {
+      return { ...raw, ...properties };
     },
     async ensureFields(fields: FieldRequest[]): Promise<FieldReport> {
       const objects = new Set(fields.map((f) => f.objectType));

@@ -66,6 +66,20 @@ describe('write-back to HubSpot', () => {
     expect(after.customFields).toMatchObject({ ai_qualification_score: 4321 % 101 });
   });
 
+  it('shows a written lead status in the store at once, value and label, as the next sync reads it', async () => {
+    const target = contacts[10_020]!.remoteId;
+    const before = await db.prisma.contact.findFirstOrThrow({ where: { connectionId, remoteId: target } });
+    const status = before.leadStatus === 'CONNECTED' ? { value: 'BAD_TIMING', label: 'Bad Timing' } : { value: 'CONNECTED', label: 'Connected' };
+    await queue([target], () => ({ ...scoreFields(77), leadStatus: status.label }));
+    expect((await worker().drainAll()).done).toBe(1);
+    const reflected = await db.prisma.contact.findFirstOrThrow({ where: { connectionId, remoteId: target } });
+    expect(reflected).toMatchObject({ leadStatus: status.value, leadStatusLabel: status.label });
+    expect(reflected.customFields).toMatchObject({ ai_qualification_score: 77 });
+    await syncConnection({ db, logger: quietLogger }, connectionId, connector, { streams: ['contacts'] });
+    const synced = await db.prisma.contact.findFirstOrThrow({ where: { connectionId, remoteId: target } });
+    expect(synced).toMatchObject({ leadStatus: status.value, leadStatusLabel: status.label, customFields: reflected.customFields });
+  });
+
   it('collapses pending writes to one record into one, the latest value winning', async () => {
     const target = contacts[10_010]!.remoteId;
     await queue([target, target, target], (i) => scoreFields(10 + i));

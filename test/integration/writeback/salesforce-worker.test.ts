@@ -52,6 +52,14 @@ describe('write-back to Salesforce', () => {
       // Leads take the lead status; Contacts have no Status field and skip it.
       if (person.remoteType === 'Lead') expect(record.Status).toBe('Working - Contacted');
     }
+    // The store shows the written values at once, columns included, as the next sync will.
+    const lead = people.find((p) => p.remoteType === 'Lead' && p.leadStatus !== 'Working - Contacted')!;
+    const reflected = await db.prisma.contact.findUniqueOrThrow({ where: { id: lead.id } });
+    expect(reflected).toMatchObject({ leadStatus: 'Working - Contacted', leadStatusLabel: 'Working - Contacted' });
+    expect(reflected.customFields).toMatchObject({ AI_Source_Pipeline__c: 'sf-pipeline' });
+    await syncConnection(fx.ctx, fx.connectionId, fx.connector, { streams: ['Lead'] });
+    const synced = await db.prisma.contact.findUniqueOrThrow({ where: { id: lead.id } });
+    expect(synced).toMatchObject({ leadStatus: reflected.leadStatus, leadStatusLabel: reflected.leadStatusLabel, customFields: reflected.customFields });
   });
 
   it('dead-letters a write to a record deleted in Salesforce, and tombstones it', async () => {
