@@ -53,7 +53,7 @@ async function measure(): Promise<void> {
   const hubspot = createHubspotConnector({ credentials: { kind: 'private_app', token: DEFAULT_PRIVATE_APP_TOKEN }, logger, settings: { baseUrl: url, rateLimitPerTenSeconds: RATE_LIMIT } });
   const hs = await db.prisma.connection.create({ data: { provider: 'HUBSPOT', name: 'hs', credentials: 'bench' } });
   await syncConnection({ db, logger }, hs.id, hubspot, { streams: ['contacts'] });
-  await ensureAiFields(hs, hubspot);
+  await ensureAiFields(db, hs, hubspot);
   // Let the 10-second window empty so the drain starts with a full budget, as a fresh worker would.
   await new Promise((r) => setTimeout(r, 11_000));
   const hsContacts = await db.prisma.contact.findMany({ where: { connectionId: hs.id }, take: scores, select: { remoteId: true } });
@@ -74,7 +74,7 @@ async function measure(): Promise<void> {
   const salesforce = createSalesforceConnector({ credentials: { kind: 'jwt', clientId: sf.credentials.clientId, username: sf.credentials.username, privateKey: sf.credentials.jwtPrivateKey! }, logger, settings: { loginUrl: sf.loginUrl } });
   const sfConnection = await db.prisma.connection.create({ data: { provider: 'SALESFORCE', name: 'sf', credentials: 'bench' } });
   await syncConnection({ db, logger }, sfConnection.id, salesforce, { streams: ['Lead', 'Contact'] });
-  await ensureAiFields(sfConnection, salesforce);
+  await ensureAiFields(db, sfConnection, salesforce);
   const sfPeople = await db.prisma.contact.findMany({ where: { connectionId: sfConnection.id }, take: 10_000 });
   await db.prisma.writeBack.createMany({
     data: sfPeople.map((p, i) => ({ connectionId: sfConnection.id, objectType: p.remoteType, remoteId: p.remoteId, fields: { score: i % 101, rationale: 'bench', source: 'bench', scoredAt: new Date().toISOString() } })),

@@ -100,7 +100,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       // Fresh simulators each start: drop connectors built for the last ports, provision AI fields.
       await connectors.evict(id);
       const connection = await db.prisma.connection.findUniqueOrThrow({ where: { id } });
-      await ensureAiFields(connection, await connectors.get(id));
+      await ensureAiFields(db, connection, await connectors.get(id));
     }
     await scheduler.reconcile();
     logger.info('demo mode: simulators started, first sync running');

@@ -24,7 +24,7 @@ Examples:
     try {
       const connection = await findConnection(runtime.db, name);
       if (!connection) throw new UsageError(`no connection named "${name}" (see: context-layer connections list)`);
-      const report = await ensureAiFields(connection, await connectors.get(connection.id));
+      const report = await ensureAiFields(runtime.db, connection, await connectors.get(connection.id));
       for (const field of report.created) ctx.print(`created   ${field}`);
       for (const field of report.existing) ctx.print(`exists    ${field}`);
       for (const { field, reason } of report.manual) {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFieldDefs } from '../../../src/sync/field-defs.js';
 import type { CrmConnector } from '../../../src/connectors/types.js';
 import { startHubspotSimulator, type HubspotSimulator } from '../../../src/simulators/hubspot/index.js';
 import { syncConnection } from '../../../src/sync/connection-sync.js';
@@ -23,8 +24,10 @@ describe('write-back to HubSpot', () => {
     const connection = await db.prisma.connection.create({ data: { provider: 'HUBSPOT', name: 'hs-out', credentials: 'unused' } });
     connectionId = connection.id;
     await syncConnection({ db, logger: quietLogger }, connectionId, connector, { streams: ['contacts'] });
-    const report = await ensureAiFields(connection, connector);
+    const report = await ensureAiFields(db, connection, connector);
     expect(report.created).toHaveLength(5);
+    // Saved at once, so a webhook refresh before the next sync keeps the new fields' values.
+    expect((await loadFieldDefs(db, connectionId, 'contacts')).map((d) => d.name)).toEqual(expect.arrayContaining(['ai_qualification_score', 'ai_source_pipeline']));
     contacts = await db.prisma.contact.findMany({ where: { connectionId, deletedAt: null }, select: { remoteId: true }, orderBy: { remoteId: 'asc' } });
     expect(contacts.length).toBeGreaterThan(10_700);
   });

@@ -26,7 +26,7 @@ describe('write-back to Salesforce', () => {
 
   it('creates the AI fields through the Tooling API, then drains 10,000 scores in at most 60 calls', async () => {
     const connection = await db.prisma.connection.findUniqueOrThrow({ where: { id: fx.connectionId } });
-    const report = await ensureAiFields(connection, fx.connector);
+    const report = await ensureAiFields(db, connection, fx.connector);
     expect(report.created.sort()).toEqual(
       ['Lead', 'Contact'].flatMap((o) => ['AI_Qualification_Score__c', 'AI_Qualification_Rationale__c', 'AI_Recommended_Playbook__c', 'AI_Last_Updated__c', 'AI_Source_Pipeline__c'].map((f) => `${o}.${f}`)).sort(),
     );
