@@ -6,7 +6,7 @@ import { connectionBlockedReason } from './connection-status.js';
 import { fieldDefsFor, syncStream, type StreamRunOptions, type StreamRunOutcome, type SyncContext } from './engine.js';
 import { markMerged, tombstone, writePage } from './store.js';
 import { syncLockKey, tryLock } from './lock.js';
-import { TABLES } from './record-columns.js';
+import { MERGEABLE, TABLES } from './record-columns.js';
 
 export interface ConnectionRunOptions extends StreamRunOptions {
   /** Only these streams (CRM object names); all by default. */
@@ -92,19 +92,10 @@ export async function recoverStuckRuns(ctx: SyncContext, timeoutMs: number): Pro
 
 /** The store operations webhook and change-event handlers may ask for, bound to one connection. */
 /**
- * Normalizes raw CRM records and writes them as a sync page is written, in one transaction.
- * The good records land; then, if some could not be normalized, it throws with the reasons,
- * so whoever asked (a webhook event, a write-back) fails visibly.
+ * Normalizes raw CRM records as a sync page is normalized. The records that fail are named
+ * with their reasons, so the caller can write the good ones and then fail visibly.
  */
-async function normalizeAndWrite(
-  ctx: SyncContext,
-  connectionId: string,
-  connector: CrmConnector,
-  stream: StreamSpec,
-  raws: RawRecord[],
-  deletedRemoteIds: string[],
-  defs: FieldDefs,
-): Promise<void> {
+function normalizeAll(connector: CrmConnector, stream: StreamSpec, raws: RawRecord[], defs: FieldDefs): { records: NormalizedRecord[]; failures: string[] } {
   const records: NormalizedRecord[] = [];
   const failures: string[] = [];
   for (const raw of raws) {
@@ -114,7 +105,10 @@ async function normalizeAndWrite(
       failures.push(`${String(raw.id ?? raw.Id ?? '?')}: ${(error as Error).message}`);
     }
   }
-  await inTransaction(ctx, (client) => writePage(client, { connectionId, kind: stream.kind, records, deletedRemoteIds, now: new Date() }));
+  return { records, failures };
+}
+
+function throwIfFailed(stream: StreamSpec, failures: string[]): void {
   if (failures.length) throw new Error(`${failures.length} ${stream.name} record(s) could not be normalized: ${failures.slice(0, 5).join('; ')}`);
 }
 
@@ -150,16 +144,26 @@ export async function reflectWrites(
 ): Promise<void> {
   const stream = connector.streams().find((s) => s.name === streamName);
   if (!stream || !writes.length) return;
-  const { rows } = await ctx.db.pool.query<{ remoteId: string; raw: RawRecord }>(
-    `SELECT "remoteId", raw FROM "${TABLES[stream.kind].table}" WHERE "connectionId" = $1::uuid AND "remoteId" = ANY($2::text[])`,
-    [connectionId, writes.map((w) => w.remoteId)],
-  );
-  const stored = new Map(rows.map((r) => [r.remoteId, r.raw]));
-  const patched = writes.flatMap((w) => {
-    const raw = stored.get(w.remoteId);
-    return raw ? [connector.applyWrite(stream, raw, w.properties)] : [];
+  const failures = await inTransaction(ctx, async (client) => {
+    // Locked, so a sync page or webhook refresh cannot land between this read and the write
+    // (the older raw would win). Deleted and merged records stay as they are.
+    const { rows } = await client.query<{ remoteId: string; raw: RawRecord }>(
+      `SELECT "remoteId", raw FROM "${TABLES[stream.kind].table}"
+        WHERE "connectionId" = $1::uuid AND "remoteId" = ANY($2::text[]) AND "deletedAt" IS NULL
+          ${MERGEABLE.has(stream.kind) ? 'AND "mergedIntoRemoteId" IS NULL' : ''}
+        ORDER BY "remoteId" FOR UPDATE`,
+      [connectionId, writes.map((w) => w.remoteId)],
+    );
+    const stored = new Map(rows.map((r) => [r.remoteId, r.raw]));
+    const patched = writes.flatMap((w) => {
+      const raw = stored.get(w.remoteId);
+      return raw ? [connector.applyWrite(stream, raw, w.properties)] : [];
+    });
+    const { records, failures } = normalizeAll(connector, stream, patched, defs);
+    await writePage(client, { connectionId, kind: stream.kind, records, deletedRemoteIds: [], now: new Date() });
+    return failures;
   });
-  await normalizeAndWrite(ctx, connectionId, connector, stream, patched, [], defs);
+  throwIfFailed(stream, failures);
 }
 
 export function recordActions(ctx: SyncContext, connectionId: string, connector: CrmConnector): RecordActions {
@@ -175,7 +179,10 @@ export function recordActions(ctx: SyncContext, connectionId: string, connector:
       const ids = [...new Set(remoteIds)];
       if (!ids.length) return;
       const fetched = await connector.fetchByIds(stream, ids);
-      await normalizeAndWrite(ctx, connectionId, connector, stream, fetched.records, fetched.missingRemoteIds, await fieldDefsFor(ctx, connectionId, connector, stream));
+      const { records, failures } = normalizeAll(connector, stream, fetched.records, await fieldDefsFor(ctx, connectionId, connector, stream));
+      // The good records land; the bad ones fail the events that named them, with the reason.
+      await withClient((client) => writePage(client, { connectionId, kind: stream.kind, records, deletedRemoteIds: fetched.missingRemoteIds, now: new Date() }));
+      throwIfFailed(stream, failures);
     },
     async tombstone(streamName, remoteIds) {
       const stream = streamNamed(streamName);

@@ -183,19 +183,20 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
       const outcome = await handleFailure(connectionId, item, byKey.get(item.op.key), token);
       tally[outcome] += item.rows.length;
     }
-    try {
-      const updatesByObject = new Map<string, { remoteId: string; properties: WriteOp['properties'] }[]>();
-      for (const { op } of succeeded) {
-        if (op.operation !== 'UPDATE' || !op.remoteId) continue;
-        updatesByObject.set(op.objectType, [...(updatesByObject.get(op.objectType) ?? []), { remoteId: op.remoteId, properties: op.properties }]);
-      }
-      for (const [objectType, writes] of updatesByObject) {
-        await reflectWrites({ db: deps.db, logger: deps.logger }, connectionId, connector, objectType, writes, await fieldsOf(connectionId, connector, objectType));
-      }
-      await refreshUpserted(connectionId, connector, succeeded.filter((i) => i.op.operation === 'UPSERT_CONTACT').map((i) => ({ objectType: i.op.objectType, remoteId: byKey.get(i.op.key)?.remoteId })));
-    } catch (error) {
-      deps.logger.warn({ err: error, connectionId }, 'delivered writes could not be reflected in the store yet; the next sync will');
+    const updatesByObject = new Map<string, { remoteId: string; properties: WriteOp['properties'] }[]>();
+    for (const { op } of succeeded) {
+      if (op.operation !== 'UPDATE' || !op.remoteId) continue;
+      updatesByObject.set(op.objectType, [...(updatesByObject.get(op.objectType) ?? []), { remoteId: op.remoteId, properties: op.properties }]);
     }
+    // Each object on its own: one that cannot be reflected must not hold up the others.
+    for (const [objectType, writes] of updatesByObject) {
+      try {
+        await reflectWrites({ db: deps.db, logger: deps.logger }, connectionId, connector, objectType, writes, await fieldsOf(connectionId, connector, objectType));
+      } catch (error) {
+        deps.logger.warn({ err: error, connectionId, objectType }, 'delivered writes could not be reflected in the store yet; the next sync will');
+      }
+    }
+    await refreshUpserted(connectionId, connector, succeeded.filter((i) => i.op.operation === 'UPSERT_CONTACT').map((i) => ({ objectType: i.op.objectType, remoteId: byKey.get(i.op.key)?.remoteId })));
   }
 
   async function drainOnce(): Promise<DrainResult> {

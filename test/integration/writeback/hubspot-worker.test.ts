@@ -83,6 +83,17 @@ describe('write-back to HubSpot', () => {
     expect(synced).toMatchObject({ leadStatus: status.value, leadStatusLabel: status.label, customFields: reflected.customFields });
   });
 
+  it('never revives a record the store already holds as deleted or merged', async () => {
+    const [deleted, merged] = [contacts[10_030]!.remoteId, contacts[10_031]!.remoteId];
+    await db.prisma.contact.updateMany({ where: { connectionId, remoteId: deleted }, data: { deletedAt: new Date() } });
+    await db.prisma.contact.updateMany({ where: { connectionId, remoteId: merged }, data: { mergedIntoRemoteId: contacts[10_032]!.remoteId, deletedAt: new Date() } });
+    await queue([deleted, merged], (i) => scoreFields(60 + i));
+    expect((await worker().drainAll()).done).toBe(2);
+    const rows = await db.prisma.contact.findMany({ where: { connectionId, remoteId: { in: [deleted, merged] } } });
+    expect(rows.map((r) => r.deletedAt !== null)).toEqual([true, true]);
+    expect(rows.find((r) => r.remoteId === merged)?.mergedIntoRemoteId).toBe(contacts[10_032]!.remoteId);
+  });
+
   it('collapses pending writes to one record into one, the latest value winning', async () => {
     const target = contacts[10_010]!.remoteId;
     await queue([target, target, target], (i) => scoreFields(10 + i));
