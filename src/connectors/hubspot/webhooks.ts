@@ -133,9 +133,14 @@ const STREAM_BY_OBJECT_TYPE_ID: Record<string, string> = {
 /** The stream an event is about, and what happened; null when we do not sync that object. */
 function eventTarget(event: HubspotEvent): { stream: string; kind: string } | null {
   const [prefix, kind] = event.subscriptionType.split('.');
-  const stream = prefix === 'object' ? STREAM_BY_OBJECT_TYPE_ID[event.objectTypeId ?? ''] : STREAM_BY_PREFIX[prefix ?? ''];
+  // Generic association events name their ends (from/toObjectTypeId) instead of an objectTypeId.
+  const typeId = event.objectTypeId ?? event.fromObjectTypeId ?? '';
+  const stream = prefix === 'object' ? STREAM_BY_OBJECT_TYPE_ID[typeId] : STREAM_BY_PREFIX[prefix ?? ''];
   return stream && kind ? { stream, kind } : null;
 }
+
+/** Engagements hold their own links (a note's contacts), as the sync reads them. */
+const ENGAGEMENT_STREAMS = new Set(['calls', 'emails', 'meetings', 'notes', 'tasks']);
 
 /** The two ends of an association event, by type ids (generic) or by associationType (legacy). */
 function linkSides(event: HubspotEvent): [string | undefined, string | undefined] {
@@ -147,8 +152,8 @@ function linkSides(event: HubspotEvent): [string | undefined, string | undefined
 }
 
 /**
- * Which side of a link holds it canonically: contact→company, deal→contact, deal→company.
- * Returns the [stream, id] pairs to refresh for a link between two objects.
+ * Which side of a link holds it canonically: engagement→anything, deal→contact, deal→company,
+ * contact→company. Returns the [stream, id] pairs to refresh for a link between two objects.
  */
 function linkHolders(event: HubspotEvent, fromId: string, toId: string): [string, string][] {
   const [fromStream, toStream] = linkSides(event);
@@ -157,7 +162,8 @@ function linkHolders(event: HubspotEvent, fromId: string, toId: string): [string
     [toStream, toId],
   ].filter((side): side is [string, string] => side[0] !== undefined);
   if (sides.length === 2 && sides[0]![0] === sides[1]![0]) return sides;
-  const holder = sides.find(([stream]) => stream === 'deals') ?? sides.find(([stream]) => stream === 'contacts');
+  const holder =
+    sides.find(([stream]) => ENGAGEMENT_STREAMS.has(stream)) ?? sides.find(([stream]) => stream === 'deals') ?? sides.find(([stream]) => stream === 'contacts');
   return holder ? [holder] : sides;
 }
 

@@ -45,12 +45,10 @@ function generic(input: WebhookEventInput): WebhookEventInput {
   if (!objectTypeId || !kind) return input;
   const [, toSingular] = /^[A-Z]+_TO_([A-Z]+)$/.exec(input.associationType ?? '') ?? [];
   const toObjectTypeId = toSingular ? OBJECT_TYPE_IDS[toSingular.toLowerCase()] : undefined;
-  return {
-    ...input,
-    subscriptionType: `object.${kind}`,
-    objectTypeId,
-    ...(kind === 'associationChange' ? { fromObjectTypeId: objectTypeId, ...(toObjectTypeId ? { toObjectTypeId } : {}) } : {}),
-  };
+  // Association events name their two ends instead of one objectTypeId, as HubSpot sends them.
+  return kind === 'associationChange'
+    ? { ...input, subscriptionType: `object.${kind}`, fromObjectTypeId: objectTypeId, ...(toObjectTypeId ? { toObjectTypeId } : {}) }
+    : { ...input, subscriptionType: `object.${kind}`, objectTypeId };
 }
 
 export type SubscriptionKind = 'creation' | 'deletion' | 'propertyChange' | 'merge' | 'restore' | 'associationChange' | 'privacyDeletion';

@@ -114,14 +114,16 @@ describe('applyHubspotEvents', () => {
         event({ subscriptionType: 'object.propertyChange', objectTypeId: '0-48', objectId: 70, propertyName: 'hs_call_body' }),
         event({ subscriptionType: 'object.deletion', objectTypeId: '0-3', objectId: 900 }),
         event({ subscriptionType: 'object.merge', objectTypeId: '0-2', objectId: 30, primaryObjectId: 30, mergedObjectIds: [31] }),
-        event({ subscriptionType: 'object.associationChange', objectTypeId: '0-3', objectId: 901, fromObjectTypeId: '0-3', toObjectTypeId: '0-1', fromObjectId: 901, toObjectId: 12 }),
+        event({ subscriptionType: 'object.associationChange', objectId: 901, fromObjectTypeId: '0-3', toObjectTypeId: '0-1', fromObjectId: 901, toObjectId: 12 }),
+        // A note's links are the note's: refresh the note, not the contact.
+        event({ subscriptionType: 'object.associationChange', objectId: 80, fromObjectTypeId: '0-1', toObjectTypeId: '0-46', fromObjectId: 13, toObjectId: 80 }),
         event({ subscriptionType: 'object.creation', objectTypeId: '0-5', objectId: 3 }), // a ticket: not synced
         event({ subscriptionType: 'object.creation', objectId: 4 }), // no type id: cannot be placed
       ],
       actions,
     );
-    expect(calls).toEqual(['merge companies 31→30', 'refresh contacts 11', 'refresh calls 70', 'tombstone deals 900', 'refresh deals 901', 'refresh companies 30']);
-    expect(summary).toEqual({ refreshed: 4, tombstoned: 1, merged: 1, ignored: 2 });
+    expect(calls).toEqual(['merge companies 31→30', 'refresh contacts 11', 'refresh calls 70', 'tombstone deals 900', 'refresh deals 901', 'refresh companies 30', 'refresh notes 80']);
+    expect(summary).toEqual({ refreshed: 5, tombstoned: 1, merged: 1, ignored: 2 });
   });
 
   it('lets the latest event decide between deletion and restore, whatever the delivery order', async () => {
