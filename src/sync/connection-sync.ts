@@ -1,9 +1,8 @@
 import type { PoolClient } from 'pg';
 import type { CrmConnector, RawRecord, RecordActions, StreamSpec, WriteValues } from '../connectors/types.js';
 import type { FieldDefs } from '../canonical/fields.js';
-import type { NormalizedRecord } from '../canonical/types.js';
 import { connectionBlockedReason } from './connection-status.js';
-import { fieldDefsFor, syncStream, type StreamRunOptions, type StreamRunOutcome, type SyncContext } from './engine.js';
+import { fieldDefsFor, normalizeAll, syncStream, type StreamRunOptions, type StreamRunOutcome, type SyncContext } from './engine.js';
 import { markMerged, tombstone, writePage } from './store.js';
 import { syncLockKey, tryLock } from './lock.js';
 import { MERGEABLE, TABLES } from './record-columns.js';
@@ -91,23 +90,6 @@ export async function recoverStuckRuns(ctx: SyncContext, timeoutMs: number): Pro
 }
 
 /** The store operations webhook and change-event handlers may ask for, bound to one connection. */
-/**
- * Normalizes raw CRM records as a sync page is normalized. The records that fail are named
- * with their reasons, so the caller can write the good ones and then fail visibly.
- */
-function normalizeAll(connector: CrmConnector, stream: StreamSpec, raws: RawRecord[], defs: FieldDefs): { records: NormalizedRecord[]; failures: string[] } {
-  const records: NormalizedRecord[] = [];
-  const failures: string[] = [];
-  for (const raw of raws) {
-    try {
-      records.push(connector.normalize(stream, raw, defs));
-    } catch (error) {
-      failures.push(`${String(raw.id ?? raw.Id ?? '?')}: ${(error as Error).message}`);
-    }
-  }
-  return { records, failures };
-}
-
 function throwIfFailed(stream: StreamSpec, failures: string[]): void {
   if (failures.length) throw new Error(`${failures.length} ${stream.name} record(s) could not be normalized: ${failures.slice(0, 5).join('; ')}`);
 }

@@ -76,7 +76,11 @@ async function loadState(client: PoolClient, connectionId: string, stream: strin
   return state;
 }
 
-function normalizeAll(connector: CrmConnector, stream: StreamSpec, raws: RawRecord[], defs: FieldDefs) {
+/**
+ * Normalizes raw CRM records. The records that fail are named with their reasons, so the
+ * caller can write the good ones and then fail visibly (a sync run, a webhook event, a write).
+ */
+export function normalizeAll(connector: CrmConnector, stream: StreamSpec, raws: RawRecord[], defs: FieldDefs): { records: NormalizedRecord[]; failures: string[] } {
   const records: NormalizedRecord[] = [];
   const failures: string[] = [];
   for (const raw of raws) {
