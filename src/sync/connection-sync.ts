@@ -1,9 +1,9 @@
-import type { PoolClient } from 'pg';
 import type { CrmConnector, RawRecord, RecordActions, StreamSpec, WriteValues } from '../connectors/types.js';
 import type { FieldDefs } from '../canonical/fields.js';
 import { connectionBlockedReason } from './connection-status.js';
 import { fieldDefsFor, normalizeAll, syncStream, type StreamRunOptions, type StreamRunOutcome, type SyncContext } from './engine.js';
 import { markMerged, tombstone, writePage } from './store.js';
+import { inTransaction } from '../db/transaction.js';
 import { syncLockKey, tryLock } from './lock.js';
 import { MERGEABLE, TABLES } from './record-columns.js';
 
@@ -94,21 +94,6 @@ function throwIfFailed(stream: StreamSpec, failures: string[]): void {
   if (failures.length) throw new Error(`${failures.length} ${stream.name} record(s) could not be normalized: ${failures.slice(0, 5).join('; ')}`);
 }
 
-async function inTransaction<T>(ctx: SyncContext, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await ctx.db.pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
 /**
  * Shows delivered writes in the store at once, without waiting for the next poll: each
  * record's stored raw CRM record gets the written values (connector.applyWrite) and is
@@ -126,7 +111,7 @@ export async function reflectWrites(
 ): Promise<void> {
   const stream = connector.streams().find((s) => s.name === streamName);
   if (!stream || !writes.length) return;
-  const failures = await inTransaction(ctx, async (client) => {
+  const failures = await inTransaction(ctx.db.pool, async (client) => {
     // Locked, so a sync page or webhook refresh cannot land between this read and the write
     // (the older raw would win). Deleted and merged records stay as they are.
     const { rows } = await client.query<{ remoteId: string; raw: RawRecord }>(
@@ -154,7 +139,6 @@ export function recordActions(ctx: SyncContext, connectionId: string, connector:
     if (!stream) throw new Error(`unknown stream ${name}`);
     return stream;
   };
-  const withClient = <T>(work: (client: PoolClient) => Promise<T>): Promise<T> => inTransaction(ctx, work);
   return {
     async refresh(streamName, remoteIds) {
       const stream = streamNamed(streamName);
@@ -163,16 +147,16 @@ export function recordActions(ctx: SyncContext, connectionId: string, connector:
       const fetched = await connector.fetchByIds(stream, ids);
       const { records, failures } = normalizeAll(connector, stream, fetched.records, await fieldDefsFor(ctx, connectionId, connector, stream));
       // The good records land; the bad ones fail the events that named them, with the reason.
-      await withClient((client) => writePage(client, { connectionId, kind: stream.kind, records, deletedRemoteIds: fetched.missingRemoteIds, now: new Date() }));
+      await inTransaction(ctx.db.pool, (client) => writePage(client, { connectionId, kind: stream.kind, records, deletedRemoteIds: fetched.missingRemoteIds, now: new Date() }));
       throwIfFailed(stream, failures);
     },
     async tombstone(streamName, remoteIds) {
       const stream = streamNamed(streamName);
-      await withClient((client) => tombstone(client, connectionId, stream.kind, remoteIds, new Date()));
+      await inTransaction(ctx.db.pool, (client) => tombstone(client, connectionId, stream.kind, remoteIds, new Date()));
     },
     async markMerged(streamName, mergedRemoteIds, survivorRemoteId) {
       const stream = streamNamed(streamName);
-      await withClient((client) => markMerged(client, connectionId, stream.kind, mergedRemoteIds, survivorRemoteId, new Date()));
+      await inTransaction(ctx.db.pool, (client) => markMerged(client, connectionId, stream.kind, mergedRemoteIds, survivorRemoteId, new Date()));
     },
   };
 }

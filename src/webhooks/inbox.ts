@@ -1,3 +1,4 @@
+import { inTransaction } from '../db/transaction.js';
 import type { Database } from '../db/client.js';
 import { CrmError, type CrmConnector, type Provider, type RecordActions } from '../connectors/types.js';
 import { connectionBlockedReason, markConnectionFailure } from '../sync/connection-status.js';
@@ -60,9 +61,7 @@ export async function processInbox(deps: InboxDeps, batchSize = 200): Promise<In
   const maxAttempts = deps.maxAttempts ?? 10;
   const retryBaseMs = deps.retryBaseMs ?? 1000;
   const result: InboxResult = { processed: 0, failed: 0, deferred: 0 };
-  const client = await db.pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(db.pool, async (client) => {
     // Events of a paused or blocked connection wait without holding up everyone else's.
     const { rows } = await client.query<PendingRow>(
       `SELECT e."id", e."connectionId", e."provider", e."payload", e."attempts" FROM "WebhookEvent" e
@@ -110,12 +109,6 @@ export async function processInbox(deps: InboxDeps, batchSize = 200): Promise<In
         result.failed += events.filter((e) => e.attempts + 1 >= maxAttempts).length;
       }
     }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
   return result;
 }

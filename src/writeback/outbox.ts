@@ -1,3 +1,4 @@
+import { inTransaction } from '../db/transaction.js';
 import type { Database } from '../db/client.js';
 
 /**
@@ -43,9 +44,7 @@ export async function releaseExpiredLeases(db: Database, leaseMs: number): Promi
  * and an older retry can never land after a newer value.
  */
 export async function claimDue(db: Database, limit: number): Promise<OutboxRow[]> {
-  const client = await db.pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(db.pool, async (client) => {
     // Claims are serialized (they take milliseconds), so the in-flight check below sees every
     // other worker's committed claim: one record, or one person's contact upsert, is never in
     // flight twice (two sends could land out of order, or create a Salesforce contact twice).
@@ -84,14 +83,8 @@ export async function claimDue(db: Database, limit: number): Promise<OutboxRow[]
       );
       rows.push(...siblings.rows);
     }
-    await client.query('COMMIT');
     return rows;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Extends a lease before slow work; only the rows still ours come back, under a new token. */
