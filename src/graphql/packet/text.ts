@@ -57,8 +57,8 @@ const SIGNAL_VALUE_CHARS = 200;
 export function renderPacketText(packet: PacketData, maxTokens: number): string {
   const sections = buildSections(packet).filter((s) => s.head.length || s.items.length);
   const dropped: SectionName[] = [];
-  const render = () => joinSections(sections, dropped);
-  const fits = () => estimateTokens(render()) <= maxTokens;
+  // Measured, not rendered: the loop asks after every item it trims.
+  const fits = () => Math.ceil(textLength(sections, dropped) / 4) <= maxTokens;
 
   for (const name of DROP_ORDER) {
     if (fits()) break;
@@ -71,19 +71,41 @@ export function renderPacketText(packet: PacketData, maxTokens: number): string 
       dropped.push(name);
     }
   }
-  const text = render();
+  const text = joinSections(sections, dropped);
   if (estimateTokens(text) <= maxTokens) return text;
   return `${text.slice(0, maxTokens * 4 - 1)}…`;
 }
 
-function joinSections(sections: Section[], dropped: SectionName[]): string {
-  const lines = sections.flatMap((s) => [...s.head, ...s.items]);
+function omittedLine(sections: Section[], dropped: SectionName[]): string | null {
   const omitted = [
     ...sections.filter((s) => s.items.length < s.total).map((s) => `${s.name} (${s.items.length} of ${s.total} shown)`),
     ...dropped,
   ];
-  if (omitted.length) lines.push(`Omitted for length: ${omitted.join(', ')}`);
+  return omitted.length ? `Omitted for length: ${omitted.join(', ')}` : null;
+}
+
+function joinSections(sections: Section[], dropped: SectionName[]): string {
+  const lines = sections.flatMap((s) => [...s.head, ...s.items]);
+  const omitted = omittedLine(sections, dropped);
+  if (omitted) lines.push(omitted);
   return lines.join('\n');
+}
+
+/** The length of joinSections' text, without building it. */
+function textLength(sections: Section[], dropped: SectionName[]): number {
+  let chars = 0;
+  let lines = 0;
+  for (const s of sections) {
+    for (const line of s.head) chars += line.length;
+    for (const line of s.items) chars += line.length;
+    lines += s.head.length + s.items.length;
+  }
+  const omitted = omittedLine(sections, dropped);
+  if (omitted) {
+    chars += omitted.length;
+    lines++;
+  }
+  return chars + Math.max(0, lines - 1);
 }
 
 function section(name: SectionName, head: string[], items: string[] = []): Section {

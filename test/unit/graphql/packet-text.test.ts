@@ -96,8 +96,14 @@ describe('renderPacketText', () => {
 
   it('stays within every budget, from tiny to generous', () => {
     for (let budget = 32; budget <= 600; budget += 7) {
-      expect(estimateTokens(renderPacketText(packet(), budget)), `budget ${budget}`).toBeLessThanOrEqual(budget);
+      const text = renderPacketText(packet(), budget);
+      expect(estimateTokens(text), `budget ${budget}`).toBeLessThanOrEqual(budget);
+      // Above the header and the omissions line, trimming sections alone must fit: a text cut
+      // mid-line would mean the sections were measured shorter than they render.
+      if (budget >= 100) expect(text.endsWith('…'), `budget ${budget}`).toBe(false);
     }
+    const full = renderPacketText(packet(), 2000);
+    expect(renderPacketText(packet(), estimateTokens(full))).toBe(full);
   });
 
   it('drops the least valuable sections first and says what it left out', () => {
