@@ -77,6 +77,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly graphqlExecutions = new Counter({
+    name: 'context_layer_graphql_executions_total',
+    help: 'GraphQL operations by executor: compiled (graphql-jit) or graphql-js (mutations, failed queries, and all with GRAPHQL_COMPILED_EXECUTION=off)',
+    labelNames: ['executor'] as const,
+    registers: [this.registry],
+  });
+
   constructor(db: Database) {
     collectDefaultMetrics({ register: this.registry, prefix: 'context_layer_' });
     new Gauge({

@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import { graphqlSchemaPath } from '../paths.js';
 import { createContextFunction, type GraphqlContext, type GraphqlDeps } from './context.js';
 import { isGraphQLError, PUBLIC_ERROR_CODES } from './errors.js';
+import { compiledExecutionPlugin } from './compiled-execution.js';
 import { complexityLimitPlugin, depthLimitRule } from './limits.js';
 import { graphqlMetricsPlugin } from './metrics-plugin.js';
 import { resolvers } from './resolvers/index.js';
@@ -63,6 +64,10 @@ export async function createGraphqlMiddleware(deps: GraphqlDeps): Promise<Graphq
     plugins: [
       ...(deps.metrics ? [graphqlMetricsPlugin(deps.metrics)] : []),
       complexityLimitPlugin(deps.config.GRAPHQL_MAX_COMPLEXITY),
+      compiledExecutionPlugin<GraphqlContext>({
+        enabled: deps.config.GRAPHQL_COMPILED_EXECUTION === 'on',
+        onExecuted: (executor) => deps.metrics?.graphqlExecutions.inc({ executor }),
+      }),
       ApolloServerPluginLandingPageDisabled(),
       // No type carries cache hints, and the plugin's per-field hook costs on every request
       // (the router sets Cache-Control: no-store itself).
