@@ -87,21 +87,32 @@ export type ApiKeyVerifier = (key: string) => Promise<ApiKeyPrincipal | null>;
  * verifyApiKey with a short in-process memory of keys found valid. On the hot path this saves
  * one round trip per request (half the statements of a context packet); the price is that a
  * revoked key keeps working on this replica for up to `cacheMs`. Unknown keys are never
- * remembered, so a new key works at once.
+ * remembered, so a new key works at once. Requests that miss at the same moment share one
+ * verification: when a busy client's entry expires, its 50 requests in flight would otherwise
+ * send 50 statements that queue for the same row lock (lastUsedAt) ahead of their real work.
  */
 export function createApiKeyVerifier(pool: pg.Pool, cacheMs: number): ApiKeyVerifier {
   const verified = new Map<string, { principal: ApiKeyPrincipal; until: number }>();
+  const verifying = new Map<string, Promise<ApiKeyPrincipal | null>>();
   const MAX_ENTRIES = 10_000;
+  const verifyAndRemember = async (key: string) => {
+    try {
+      const principal = await verifyApiKey(pool, key);
+      if (verified.size >= MAX_ENTRIES) verified.clear();
+      if (principal) verified.set(key, { principal, until: Date.now() + cacheMs });
+      else verified.delete(key);
+      return principal;
+    } finally {
+      verifying.delete(key);
+    }
+  };
   return async (key) => {
     if (cacheMs <= 0) return verifyApiKey(pool, key);
-    const now = Date.now();
     const hit = verified.get(key);
-    if (hit && hit.until > now) return hit.principal;
-    const principal = await verifyApiKey(pool, key);
-    if (verified.size >= MAX_ENTRIES) verified.clear();
-    if (principal) verified.set(key, { principal, until: now + cacheMs });
-    else verified.delete(key);
-    return principal;
+    if (hit && hit.until > Date.now()) return hit.principal;
+    let pending = verifying.get(key);
+    if (!pending) verifying.set(key, (pending = verifyAndRemember(key)));
+    return pending;
   };
 }
 

@@ -70,6 +70,22 @@ describe('verified-key cache', () => {
     const uncached = createApiKeyVerifier(pool, 0);
     expect(await uncached(created.key)).toBeNull();
   });
+
+  it('verifies a key once for all the requests that miss at the same moment', async () => {
+    const created = await createApiKey(db.prisma, { name: 'busy', scopes: ['context:read'] });
+    let statements = 0;
+    const pool = { query: (...args: Parameters<typeof db.pool.query>) => (statements++, db.pool.query(...args)) } as unknown as typeof db.pool;
+    const cached = createApiKeyVerifier(pool, 60_000);
+    const principals = await Promise.all(Array.from({ length: 50 }, () => cached(created.key)));
+    expect(principals.every((p) => p?.id === created.id)).toBe(true);
+    expect(statements).toBe(1);
+    // A failed verification is not remembered: the next request asks again.
+    const forged = `clk_${'C'.repeat(32)}`;
+    expect(await Promise.all([cached(forged), cached(forged)])).toEqual([null, null]);
+    expect(statements).toBe(2);
+    expect(await cached(forged)).toBeNull();
+    expect(statements).toBe(3);
+  });
 });
 
 describe('scopes', () => {
