@@ -86,33 +86,45 @@ export type ApiKeyVerifier = (key: string) => Promise<ApiKeyPrincipal | null>;
 /**
  * verifyApiKey with a short in-process memory of keys found valid. On the hot path this saves
  * one round trip per request (half the statements of a context packet); the price is that a
- * revoked key keeps working on this replica for up to `cacheMs`. Unknown keys are never
- * remembered, so a new key works at once. Requests that miss at the same moment share one
- * verification: when a busy client's entry expires, its 50 requests in flight would otherwise
- * send 50 statements that queue for the same row lock (lastUsedAt) ahead of their real work.
+ * revoked key keeps working on this replica for up to `cacheMs`, never longer. Unknown keys
+ * are never remembered, so a new key works at once.
+ *
+ * A key in use is verified again in the background once half its time is up, while requests
+ * go on using the remembered answer, so a busy client never waits for its key: otherwise every
+ * request in flight at expiry waits for the one verification, which itself queues behind
+ * their store reads. Requests that miss at the same moment share one verification.
  */
-export function createApiKeyVerifier(pool: pg.Pool, cacheMs: number): ApiKeyVerifier {
-  const verified = new Map<string, { principal: ApiKeyPrincipal; until: number }>();
+export function createApiKeyVerifier(pool: pg.Pool, cacheMs: number, clock: () => number = Date.now): ApiKeyVerifier {
+  const verified = new Map<string, { principal: ApiKeyPrincipal; until: number; refreshAt: number }>();
   const verifying = new Map<string, Promise<ApiKeyPrincipal | null>>();
   const MAX_ENTRIES = 10_000;
-  const verifyAndRemember = async (key: string) => {
-    try {
-      const principal = await verifyApiKey(pool, key);
-      if (verified.size >= MAX_ENTRIES) verified.clear();
-      if (principal) verified.set(key, { principal, until: Date.now() + cacheMs });
-      else verified.delete(key);
-      return principal;
-    } finally {
-      verifying.delete(key);
-    }
+  const verifyAndRemember = (key: string) => {
+    let pending = verifying.get(key);
+    if (pending) return pending;
+    pending = (async () => {
+      try {
+        const checkedAt = clock();
+        const principal = await verifyApiKey(pool, key);
+        if (verified.size >= MAX_ENTRIES) verified.clear();
+        if (principal) verified.set(key, { principal, until: checkedAt + cacheMs, refreshAt: checkedAt + cacheMs / 2 });
+        else verified.delete(key);
+        return principal;
+      } finally {
+        verifying.delete(key);
+      }
+    })();
+    verifying.set(key, pending);
+    return pending;
   };
   return async (key) => {
     if (cacheMs <= 0) return verifyApiKey(pool, key);
+    const now = clock();
     const hit = verified.get(key);
-    if (hit && hit.until > Date.now()) return hit.principal;
-    let pending = verifying.get(key);
-    if (!pending) verifying.set(key, (pending = verifyAndRemember(key)));
-    return pending;
+    if (!hit || hit.until <= now) return verifyAndRemember(key);
+    // A failed refresh changes nothing: the entry still expires on time, and the next
+    // request after that verifies in the foreground and sees the error.
+    if (hit.refreshAt <= now) verifyAndRemember(key).catch(() => undefined);
+    return hit.principal;
   };
 }
 

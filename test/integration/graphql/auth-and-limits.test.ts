@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiKey, createApiKeyVerifier, revokeApiKey, verifyApiKey } from '../../../src/auth/api-keys.js';
 import type { Scope } from '../../../src/auth/scopes.js';
 import { apikeyCommand } from '../../../src/commands/apikey.js';
@@ -69,6 +69,34 @@ describe('verified-key cache', () => {
     expect(statements).toBe(3);
     const uncached = createApiKeyVerifier(pool, 0);
     expect(await uncached(created.key)).toBeNull();
+  });
+
+  it('verifies a key in use again in the background, and still drops a revoked key within the cache time', async () => {
+    const created = await createApiKey(db.prisma, { name: 'refreshed', scopes: ['context:read'] });
+    let statements = 0;
+    let finished = 0;
+    const pool = {
+      query: (...args: Parameters<typeof db.pool.query>) => (statements++, db.pool.query(...args).finally(() => finished++)),
+    } as unknown as typeof db.pool;
+    let now = 1_000_000;
+    const cached = createApiKeyVerifier(pool, 10_000, () => now);
+    expect(await cached(created.key)).toMatchObject({ id: created.id });
+    expect(statements).toBe(1);
+
+    // Past half its time: answered from memory at once, verified again behind the scenes.
+    now += 6_000;
+    expect(await cached(created.key)).toMatchObject({ id: created.id });
+    expect(statements).toBe(2);
+    await vi.waitFor(() => expect(finished).toBe(2));
+    await revokeApiKey(db.prisma, created.id);
+
+    // The refresh moved the expiry to 16 s; at 15 s the memory still answers, and the next
+    // refresh finds the revocation (9 s after it, within the 10 s cache time).
+    now += 9_000;
+    expect(await cached(created.key)).toMatchObject({ id: created.id });
+    await vi.waitFor(() => expect(finished).toBe(3));
+    expect(await cached(created.key)).toBeNull();
+    expect(statements).toBe(4);
   });
 
   it('verifies a key once for all the requests that miss at the same moment', async () => {
