@@ -76,7 +76,7 @@ describe('verified-key cache', () => {
     let statements = 0;
     let finished = 0;
     const pool = {
-      query: (...args: Parameters<typeof db.pool.query>) => (statements++, db.pool.query(...args).finally(() => finished++)),
+      query: (text: string, values: unknown[]) => (statements++, db.pool.query(text, values).finally(() => finished++)),
     } as unknown as typeof db.pool;
     let now = 1_000_000;
     const cached = createApiKeyVerifier(pool, 10_000, () => now);
