@@ -2,8 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../log.js';
 import { graphqlSchemaPath } from '../paths.js';
@@ -11,11 +10,12 @@ import { createContextFunction, type GraphqlContext, type GraphqlDeps } from './
 import { isGraphQLError, PUBLIC_ERROR_CODES } from './errors.js';
 import { compiledExecutionPlugin } from './compiled-execution.js';
 import { complexityLimitPlugin, depthLimitRule } from './limits.js';
+import { graphqlHttpHandler } from './http-handler.js';
 import { graphqlMetricsPlugin } from './metrics-plugin.js';
 import { resolvers } from './resolvers/index.js';
 
 /** Large enough for 100 scores with 4000-character rationales, small enough to refuse junk. */
-export const GRAPHQL_BODY_LIMIT = '1mb';
+export const GRAPHQL_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface GraphqlMiddleware {
   middleware: RequestHandler;
@@ -46,16 +46,6 @@ function createFormatError(logger: Logger) {
   };
 }
 
-/** Malformed or oversized JSON bodies, answered in GraphQL's error shape instead of HTML. */
-const bodyErrors: ErrorRequestHandler = (error: { status?: number; type?: string }, _req, res, next) => {
-  if (typeof error.status !== 'number' || error.status >= 500) {
-    next(error);
-    return;
-  }
-  const message = error.type === 'entity.too.large' ? `the request body exceeds ${GRAPHQL_BODY_LIMIT}` : 'the request body is not valid JSON';
-  res.status(error.status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
-};
-
 export async function createGraphqlMiddleware(deps: GraphqlDeps): Promise<GraphqlMiddleware> {
   const server = new ApolloServer<GraphqlContext>({
     typeDefs: await readFile(graphqlSchemaPath, 'utf8'),
@@ -78,17 +68,14 @@ export async function createGraphqlMiddleware(deps: GraphqlDeps): Promise<Graphq
     introspection: true,
   });
   await server.start();
-  const router = express.Router();
   const { metrics } = deps;
-  router.use((_req, res, next) => {
+  const handle = graphqlHttpHandler(server, createContextFunction(deps), GRAPHQL_BODY_LIMIT_BYTES);
+  const middleware: RequestHandler = (req, res, next) => {
     // Answers carry CRM personal data: no shared or browser cache may keep them.
     res.setHeader('cache-control', 'no-store');
     // Counted at the HTTP layer: refused keys and bodies never reach Apollo's plugins.
     if (metrics) res.once('finish', () => metrics.graphqlRequests.inc({ status: String(res.statusCode) }));
-    next();
-  });
-  router.use(express.json({ limit: GRAPHQL_BODY_LIMIT }));
-  router.use(bodyErrors);
-  router.use(expressMiddleware(server, { context: createContextFunction(deps) }));
-  return { middleware: router, stop: () => server.stop() };
+    handle(req, res).catch(next);
+  };
+  return { middleware, stop: () => server.stop() };
 }

@@ -224,6 +224,24 @@ describe('limits and error masking', () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ errors: [{ message: 'the request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
   });
+
+  it('refuses oversized, compressed and non-JSON bodies with their own status', async () => {
+    const key = await api.key('contacts:read');
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers }, body });
+    const huge = await post(JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(1024 * 1024) } }));
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toEqual({ errors: [{ message: 'the request body exceeds 1048576 bytes', extensions: { code: 'BAD_REQUEST' } }] });
+    const gzipped = await post('\x1f\x8b', { 'content-encoding': 'gzip' });
+    expect(gzipped.status).toBe(415);
+    expect(((await gzipped.json()) as { errors: Array<{ message: string }> }).errors[0]!.message).toMatch(/content-encoding "gzip"/);
+    const text = await post('{"query":"{ __typename }"}', { 'content-type': 'text/plain' });
+    expect(text.status).toBe(400);
+    // Just under the limit still works; a charset parameter is fine.
+    const padded = JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(1024 * 1024 - 100) } });
+    const ok = await post(padded, { 'content-type': 'application/json; charset=utf-8' });
+    expect(await ok.json()).toEqual({ data: { __typename: 'Query' } });
+  });
 });
 
 describe('apikey command', () => {
