@@ -56,6 +56,7 @@ export async function createGraphqlMiddleware(deps: GraphqlDeps): Promise<Graphq
       complexityLimitPlugin(deps.config.GRAPHQL_MAX_COMPLEXITY),
       compiledExecutionPlugin<GraphqlContext>({
         enabled: deps.config.GRAPHQL_COMPILED_EXECUTION === 'on',
+        logger: deps.logger,
         onExecuted: (executor) => deps.metrics?.graphqlExecutions.inc({ executor }),
       }),
       ApolloServerPluginLandingPageDisabled(),

@@ -19,7 +19,7 @@ export interface GraphqlTestServer {
   url: string;
   config: Config;
   /** POSTs a GraphQL request with the given key (none when null). */
-  request<T = Record<string, unknown>>(key: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphqlResponse<T>>;
+  request<T = Record<string, unknown>>(key: string | null, query: string, variables?: Record<string, unknown>, operationName?: string): Promise<GraphqlResponse<T>>;
   /** A fresh API key with these scopes. */
   key(...scopes: Scope[]): Promise<string>;
   close(): Promise<void>;
@@ -39,11 +39,11 @@ export async function startGraphqlServer(db: Database, env: Record<string, strin
   return {
     url,
     config,
-    async request<T>(key: string | null, query: string, variables?: Record<string, unknown>) {
+    async request<T>(key: string | null, query: string, variables?: Record<string, unknown>, operationName?: string) {
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query, variables, operationName }),
       });
       const body = (await response.json()) as Omit<GraphqlResponse<T>, 'status'>;
       return { status: response.status, ...body };

@@ -79,10 +79,15 @@ async function executions(executor: 'compiled' | 'graphql-js'): Promise<number> 
   return values.find((v) => v.labels.executor === executor)?.value ?? 0;
 }
 
-async function both(query: string, variables?: Record<string, unknown>) {
-  const fromCompiled = await compiled.request(keys.compiled, query, variables);
-  const fromInterpreted = await interpreted.request(keys.interpreted, query, variables);
-  expect(comparable(fromCompiled)).toBe(comparable(fromInterpreted));
+/**
+ * Asks both servers, the compiled one twice: an operation runs compiled from its second use
+ * on (the first pays no compilation, in case it is a one-off).
+ */
+async function both(query: string, variables?: Record<string, unknown>, operationName?: string) {
+  const fromInterpreted = comparable(await interpreted.request(keys.interpreted, query, variables, operationName));
+  expect(comparable(await compiled.request(keys.compiled, query, variables, operationName))).toBe(fromInterpreted);
+  const fromCompiled = await compiled.request(keys.compiled, query, variables, operationName);
+  expect(comparable(fromCompiled)).toBe(fromInterpreted);
   return fromCompiled;
 }
 
@@ -107,6 +112,7 @@ describe('compiled execution answers exactly as graphql-js', () => {
       const response = await both(query, variables);
       expect(response.errors, query.slice(0, 80)).toBeUndefined();
     }
+    // Each case's second request ran compiled.
     expect(await executions('compiled')).toBe(before + cases.length);
   });
 
@@ -121,8 +127,32 @@ describe('compiled execution answers exactly as graphql-js', () => {
       const response = await both(query, { id: person.contact.id, withCompany });
       expect(response.errors).toBeUndefined();
     }
+    // One fragment under two conditions: graphql-jit keeps its condition bookkeeping on the AST.
+    const twice = `query Twice($a: Boolean!, $b: Boolean!, $id: ID!) {
+      s1: contextPacket(contactId: $id) { ...P @include(if: $a) }
+      s2: contextPacket(contactId: $id) { ...P @include(if: $b) }
+    }
+    fragment P on ContextPacket { contactId person { name } }`;
+    const conditional = await both(twice, { a: false, b: true, id: person.contact.id });
+    expect(conditional.data).toEqual({ s1: {}, s2: { contactId: person.contact.id, person: { name: 'Jane Doe' } } });
+    // Two operations of one document sharing a fragment, compiled one after the other.
+    const pair = `query A($x: Boolean!, $id: ID!) { contextPacket(contactId: $id) { ...P @include(if: $x) } }
+      query B($id: ID!) { contextPacket(contactId: $id) { ...P } }
+      fragment P on ContextPacket { contactId }`;
+    await both(pair, { x: false, id: person.contact.id }, 'A');
+    const b = await both(pair, { id: person.contact.id }, 'B');
+    expect(b.data).toEqual({ contextPacket: { contactId: person.contact.id } });
+
     const introspection = await both(getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true }));
     expect(introspection.errors).toBeUndefined();
+  });
+
+  it('for variables inside literals, which graphql-js runs (graphql-jit would pass an omitted one as null)', async () => {
+    const before = await executions('compiled');
+    const query = `query($deleted: Boolean) { contacts(first: 2, filter: { includeDeleted: $deleted, hasEmail: true }) { nodes { id } } }`;
+    await both(query, {});
+    await both(query, { deleted: true });
+    expect(await executions('compiled')).toBe(before);
   });
 
   it('for failures, which graphql-js answers on both servers', async () => {
@@ -137,10 +167,15 @@ describe('compiled execution answers exactly as graphql-js', () => {
       [`query($id: ID!) { contextPacket(contactId: $id) { contactId } }`, {}],
       [`{ contacts(first: 500) { nodes { id } } }`],
     ];
+    // Apollo cannot pick the operation: it answers 400 itself, on both servers.
+    const ambiguous = await both('query A { __typename } query B { __typename }');
+    expect(ambiguous.status).toBe(400);
+    expect(await both('query A { __typename }', undefined, 'Nope')).toMatchObject({ status: 400 });
     for (const [query, variables] of failures) {
       const response = await both(query, variables);
       expect(response.errors?.length, query).toBeGreaterThan(0);
     }
-    expect(await executions('graphql-js')).toBe(before + failures.length);
+    // Twice per failing case (both answered by graphql-js), twice per unresolvable operation.
+    expect(await executions('graphql-js')).toBe(before + 2 * failures.length + 4);
   });
 });
