@@ -141,8 +141,9 @@ function load(options: AutocannonOptions, readCpu: () => CpuReading): Promise<Ru
       const cpu = cpuSpent(cpuBefore, readCpu());
       resolve({ times, rampUpTimes, total: result.requests.total, failures: result.non2xx + result.errors, seconds: (performance.now() - started) / 1000, cpu });
     });
+    // By when the request was sent: a slow first answer arriving after the ramp-up is still one.
     instance.on('response', (_client, _status, _bytes, responseTime) =>
-      (performance.now() - started < RAMP_UP_MS ? rampUpTimes : times).push(responseTime),
+      (performance.now() - responseTime - started < RAMP_UP_MS ? rampUpTimes : times).push(responseTime),
     );
   });
 }

@@ -90,11 +90,21 @@ export type ApiKeyVerifier = (key: string) => Promise<ApiKeyPrincipal | null>;
  * are never remembered, so a new key works at once.
  *
  * A key in use is verified again in the background once half its time is up, while requests
- * go on using the remembered answer, so a busy client never waits for its key: otherwise every
+ * go on using the remembered answer, so a busy client does not wait for its key: otherwise every
  * request in flight at expiry waits for the one verification, which itself queues behind
  * their store reads. Requests that miss at the same moment share one verification.
  */
-export function createApiKeyVerifier(pool: pg.Pool, cacheMs: number, clock: () => number = Date.now): ApiKeyVerifier {
+export function createApiKeyVerifier(
+  pool: pg.Pool,
+  cacheMs: number,
+  options: {
+    /** Milliseconds on a clock that never steps back (wall-clock steps must not stretch an entry). */
+    clock?: () => number;
+    /** A background verification failed; the entry still expires on time. */
+    onRefreshError?: (error: unknown) => void;
+  } = {},
+): ApiKeyVerifier {
+  const { clock = () => performance.now(), onRefreshError } = options;
   const verified = new Map<string, { principal: ApiKeyPrincipal; until: number; refreshAt: number }>();
   const verifying = new Map<string, Promise<ApiKeyPrincipal | null>>();
   const MAX_ENTRIES = 10_000;
@@ -105,9 +115,12 @@ export function createApiKeyVerifier(pool: pg.Pool, cacheMs: number, clock: () =
       try {
         const checkedAt = clock();
         const principal = await verifyApiKey(pool, key);
-        if (verified.size >= MAX_ENTRIES) verified.clear();
-        if (principal) verified.set(key, { principal, until: checkedAt + cacheMs, refreshAt: checkedAt + cacheMs / 2 });
-        else verified.delete(key);
+        verified.delete(key);
+        if (principal) {
+          // Re-inserted, so the Map's order is least recently verified first.
+          if (verified.size >= MAX_ENTRIES) verified.delete(verified.keys().next().value!);
+          verified.set(key, { principal, until: checkedAt + cacheMs, refreshAt: checkedAt + cacheMs / 2 });
+        }
         return principal;
       } finally {
         verifying.delete(key);
@@ -123,7 +136,7 @@ export function createApiKeyVerifier(pool: pg.Pool, cacheMs: number, clock: () =
     if (!hit || hit.until <= now) return verifyAndRemember(key);
     // A failed refresh changes nothing: the entry still expires on time, and the next
     // request after that verifies in the foreground and sees the error.
-    if (hit.refreshAt <= now) verifyAndRemember(key).catch(() => undefined);
+    if (hit.refreshAt <= now) verifyAndRemember(key).catch((error: unknown) => onRefreshError?.(error));
     return hit.principal;
   };
 }

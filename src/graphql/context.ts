@@ -48,7 +48,9 @@ function bearerToken(headers: IncomingHttpHeaders): string | null {
  * key is remembered; see API_KEY_CACHE_SECONDS) and creates the request's DataLoaders. Throwing here makes Apollo answer with the error's HTTP status (401).
  */
 export function createContextFunction(deps: GraphqlDeps) {
-  const verify = createApiKeyVerifier(deps.db.pool, deps.config.API_KEY_CACHE_SECONDS * 1000);
+  const verify = createApiKeyVerifier(deps.db.pool, deps.config.API_KEY_CACHE_SECONDS * 1000, {
+    onRefreshError: (error) => deps.logger.warn({ err: error }, 'API key re-verification failed; the remembered answer expires on time'),
+  });
   return async ({ req }: { req: { headers: IncomingHttpHeaders } }): Promise<GraphqlContext> => {
     const token = bearerToken(req.headers);
     if (!token) throw unauthenticated('send an API key as "Authorization: Bearer clk_..."');

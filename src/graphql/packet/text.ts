@@ -17,7 +17,11 @@ export const MIN_TEXT_TOKENS = 32;
 export const MAX_TEXT_TOKENS = 32_000;
 
 export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
+  return tokensForChars(text.length);
+}
+
+function tokensForChars(chars: number): number {
+  return Math.ceil(chars / 4);
 }
 
 type SectionName =
@@ -58,7 +62,7 @@ export function renderPacketText(packet: PacketData, maxTokens: number): string 
   const sections = buildSections(packet).filter((s) => s.head.length || s.items.length);
   const dropped: SectionName[] = [];
   // Measured, not rendered: the loop asks after every item it trims.
-  const fits = () => Math.ceil(textLength(sections, dropped) / 4) <= maxTokens;
+  const fits = () => tokensForChars(textLength(sections, dropped)) <= maxTokens;
 
   for (const name of DROP_ORDER) {
     if (fits()) break;

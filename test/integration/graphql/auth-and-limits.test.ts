@@ -79,7 +79,7 @@ describe('verified-key cache', () => {
       query: (text: string, values: unknown[]) => (statements++, db.pool.query(text, values).finally(() => finished++)),
     } as unknown as typeof db.pool;
     let now = 1_000_000;
-    const cached = createApiKeyVerifier(pool, 10_000, () => now);
+    const cached = createApiKeyVerifier(pool, 10_000, { clock: () => now });
     expect(await cached(created.key)).toMatchObject({ id: created.id });
     expect(statements).toBe(1);
 
@@ -97,6 +97,25 @@ describe('verified-key cache', () => {
     await vi.waitFor(() => expect(finished).toBe(3));
     expect(await cached(created.key)).toBeNull();
     expect(statements).toBe(4);
+  });
+
+  it('counts the cache time from before the database was asked', async () => {
+    const created = await createApiKey(db.prisma, { name: 'slow-check', scopes: ['context:read'] });
+    let statements = 0;
+    let now = 5_000_000;
+    // The verification takes 3 s on this clock: the entry must still expire 10 s after it began.
+    const pool = { query: (text: string, values: unknown[]) => (statements++, (now += 3_000), db.pool.query(text, values)) } as unknown as typeof db.pool;
+    const cached = createApiKeyVerifier(pool, 10_000, { clock: () => now });
+    const started = now;
+    expect(await cached(created.key)).toMatchObject({ id: created.id });
+    await revokeApiKey(db.prisma, created.id);
+    now = started + 4_999;
+    expect(await cached(created.key)).toMatchObject({ id: created.id });
+    expect(statements).toBe(1);
+    // 10 s after the check began the revocation bites, however long the check took.
+    now = started + 10_000;
+    expect(await cached(created.key)).toBeNull();
+    expect(statements).toBe(2);
   });
 
   it('verifies a key once for all the requests that miss at the same moment', async () => {
