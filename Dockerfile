@@ -18,5 +18,5 @@ USER node
 EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# A 64 MB young generation: see "API throughput" in the README.
+# 64 MB semi-spaces (young generation): see "API throughput" in the README.
 CMD ["node", "--max-semi-space-size=64", "dist/src/cli.js", "start"]

@@ -180,18 +180,18 @@ function cycling(ids: string[], build: (id: string) => AutocannonRequest) {
   return [{ setupRequest: (request: AutocannonRequest) => ({ ...request, ...requests[next++ % requests.length]! }) }];
 }
 
-/** As package.json's start script and the Dockerfile run the server. */
+/** The server's node flags, as package.json's start script and the Dockerfile pass them. */
 const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
 
 /** Forks a bench child and waits for its first message: what it tells the parent once it is ready. */
-async function startChild<T>(script: string, args: string[], options: { profile?: boolean } = {}): Promise<{ child: ChildProcess; ready: T }> {
-  const profile = options.profile && values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+async function startChild<T>(script: string, args: string[], options: { isServer?: boolean } = {}): Promise<{ child: ChildProcess; ready: T }> {
+  // The server gets its production node flags, and is the process --profile profiles.
+  const serverFlags = options.isServer ? [...SERVER_NODE_FLAGS, ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [])] : [];
   const child = fork(fileURLToPath(new URL(script, import.meta.url)), args, {
     stdio: 'inherit',
     // As the Dockerfile runs it; graphql-js also skips its development-only checks then.
     env: { ...process.env, NODE_ENV: 'production' },
-    // The young generation `npm start` and the Dockerfile give the server (see SERVER_NODE_FLAGS).
-    execArgv: [...process.execArgv, ...SERVER_NODE_FLAGS, ...profile],
+    execArgv: [...process.execArgv, ...serverFlags],
   });
   const ready = await new Promise<T>((resolve, reject) => {
     child.once('message', (message) => resolve(message as T));
@@ -207,7 +207,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 const store = await startChild<BenchStore>('./graphql-bench-store.ts', ['--people', values.people]);
-const server = await startChild<{ url: string }>('./graphql-bench-server.ts', ['--database-url', store.ready.databaseUrl], { profile: true }).catch(
+const server = await startChild<{ url: string }>('./graphql-bench-server.ts', ['--database-url', store.ready.databaseUrl], { isServer: true }).catch(
   async (error: unknown) => {
     await stopChild(store.child);
     throw error;

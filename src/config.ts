@@ -43,7 +43,7 @@ const envSchema = z.object({
   SCORE_REVIEW_THRESHOLD: z.coerce.number().int().min(0).max(100).default(20),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(10),
   GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().positive().default(5000),
-  /** Queries run compiled by graphql-jit (on), or all operations by graphql-js (off, the escape hatch). */
+  /** Queries run compiled by graphql-jit from their second use (on), or all operations by graphql-js (off, the escape hatch). */
   GRAPHQL_COMPILED_EXECUTION: z.enum(['on', 'off']).default('on'),
   /** How long a verified API key is trusted without asking the database again (0 = every request); also how long a revocation takes to bite. */
   API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),

@@ -79,7 +79,7 @@ export class Metrics {
 
   readonly graphqlExecutions = new Counter({
     name: 'context_layer_graphql_executions_total',
-    help: 'GraphQL operations by executor: compiled (graphql-jit) or graphql-js (mutations, failed queries, and all with GRAPHQL_COMPILED_EXECUTION=off)',
+    help: 'GraphQL operations by executor: compiled (graphql-jit) or graphql-js (mutations, first uses, variables inside literals, failed queries, and all with GRAPHQL_COMPILED_EXECUTION=off)',
     labelNames: ['executor'] as const,
     registers: [this.registry],
   });

@@ -108,6 +108,7 @@ export function createApiKeyVerifier(
   const verified = new Map<string, { principal: ApiKeyPrincipal; until: number; refreshAt: number }>();
   const verifying = new Map<string, Promise<ApiKeyPrincipal | null>>();
   const MAX_ENTRIES = 10_000;
+  const REFRESH_RETRY_MS = 1_000;
   const verifyAndRemember = (key: string) => {
     let pending = verifying.get(key);
     if (pending) return pending;
@@ -136,7 +137,13 @@ export function createApiKeyVerifier(
     if (!hit || hit.until <= now) return verifyAndRemember(key);
     // A failed refresh changes nothing: the entry still expires on time, and the next
     // request after that verifies in the foreground and sees the error.
-    if (hit.refreshAt <= now) verifyAndRemember(key).catch((error: unknown) => onRefreshError?.(error));
+    if (hit.refreshAt <= now) {
+      verifyAndRemember(key).catch((error: unknown) => {
+        // Not again for a second: during an outage every request would start one (and warn).
+        hit.refreshAt = clock() + REFRESH_RETRY_MS;
+        onRefreshError?.(error);
+      });
+    }
     return hit.principal;
   };
 }

@@ -77,7 +77,10 @@ export function compiledExecutionPlugin<TContext extends object>(options: {
       const result = query ? await query.query(undefined, contextValue, variables) : null;
       return result && !result.errors?.length && result.data !== undefined ? result.data : null;
     } catch (error) {
-      logger.warn({ err: error, operation: operation.name?.value }, 'compiled execution failed; graphql-js answers instead');
+      // Not tried again: graphql-js answers this operation from now on.
+      compiled.delete(operation);
+      refused.add(operation);
+      logger.warn({ err: error, operation: operation.name?.value }, 'compiled execution failed; graphql-js answers this operation from now on');
       return null;
     }
   };
@@ -86,8 +89,9 @@ export function compiledExecutionPlugin<TContext extends object>(options: {
     async requestDidStart() {
       return {
         async responseForOperation({ schema, document, operation, request, contextValue }) {
-          // Apollo calls this hook even when it could not pick an operation (it reports that itself).
-          const data = enabled && operation?.operation === 'query' ? await answer(schema, document, operation, request.variables ?? {}, contextValue) : null;
+          // Apollo calls this hook even when it could not pick an operation; it answers 400 itself.
+          if (!operation) return null;
+          const data = enabled && operation.operation === 'query' ? await answer(schema, document, operation, request.variables ?? {}, contextValue) : null;
           if (!data) {
             onExecuted?.('graphql-js');
             return null;

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiKey, createApiKeyVerifier, revokeApiKey, verifyApiKey } from '../../../src/auth/api-keys.js';
 import type { Scope } from '../../../src/auth/scopes.js';
@@ -237,6 +238,32 @@ describe('limits and error masking', () => {
     for (const res of [post, get, refused]) expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
+  it('answers 413 to a client that sends its whole oversized body before reading, and survives an aborted upload', async () => {
+    const { port } = new URL(api.url);
+    const rawRequest = (body: Buffer, opts: { abortAfter?: number } = {}) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        let answer = '';
+        socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+        socket.on('end', () => resolve(answer));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', reject);
+        const head = `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+        socket.write(head);
+        if (opts.abortAfter !== undefined) {
+          socket.write(body.subarray(0, opts.abortAfter), () => socket.destroy());
+          return;
+        }
+        // Everything first, then read: as HTTP clients that do not read while sending behave.
+        socket.write(body);
+      });
+    const answer = await rawRequest(Buffer.alloc(4 * 1024 * 1024, 'x'));
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toContain('the request body exceeds 1048576 bytes');
+    await rawRequest(Buffer.alloc(64 * 1024, 'x'), { abortAfter: 1000 });
+    expect((await api.request(null, '{ __typename }')).status).toBe(401);
+  });
+
   it('answers malformed JSON bodies in GraphQL error shape', async () => {
     const key = await api.key('contacts:read');
     const res = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: '{"query": ' });
@@ -256,6 +283,10 @@ describe('limits and error masking', () => {
     expect(((await gzipped.json()) as { errors: Array<{ message: string }> }).errors[0]!.message).toMatch(/content-encoding "gzip"/);
     const text = await post('{"query":"{ __typename }"}', { 'content-type': 'text/plain' });
     expect(text.status).toBe(400);
+    const latin1 = await post('{"query":"{ __typename }"}', { 'content-type': 'application/json; charset=latin1' });
+    expect(latin1.status).toBe(415);
+    const bom = await post('\uFEFF{"query":"{ __typename }"}');
+    expect(await bom.json()).toEqual({ data: { __typename: 'Query' } });
     // Just under the limit still works; a charset parameter is fine.
     const padded = JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(1024 * 1024 - 100) } });
     const ok = await post(padded, { 'content-type': 'application/json; charset=utf-8' });
