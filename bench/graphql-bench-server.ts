@@ -6,13 +6,12 @@
  *
  *   graphql-bench-server.ts --database-url URL
  */
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import express from 'express';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
-import { createGraphqlMiddleware } from '../src/graphql/server.js';
+import { createGraphqlHandler } from '../src/graphql/server.js';
 import { createApp } from '../src/http/app.js';
 import { createLogger } from '../src/log.js';
 import { Metrics } from '../src/metrics.js';
@@ -74,24 +73,26 @@ const db = openDatabase({ url: values['database-url'] });
 const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'error', SECRET_KEY: '0'.repeat(64) });
 const logger = createLogger({ level: 'error' });
 // With metrics, as main.ts builds it: the latency plugin and the request counter run too.
-const graphql = await createGraphqlMiddleware({ db, config, logger, metrics: new Metrics(db) });
-const outer = express();
-// As createApp does: no ETag hashing of computed answers.
-outer.set('etag', false);
-const answer = (res: express.Response, rows: unknown[]) => {
-  if (rows[0]) res.json(rows[0]);
-  else res.status(404).json({ error: 'not found' });
+const graphql = await createGraphqlHandler({ db, config, logger, metrics: new Metrics(db) });
+const app = createApp({ db, logger, graphql: graphql.handle });
+/** The baseline routes, on plain Node like /graphql (see createApp for why not express). */
+const BASELINE_PATH = /^\/baseline\/(unnamed\/)?packet\/([^/?]+)$/;
+const answerBaseline = async (res: ServerResponse, unnamed: boolean, id: string) => {
+  // Named, like the app's own statements, so both are parsed and planned once per
+  // connection; unnamed, as hand-written code usually sends it: planned on every call.
+  const { rows } = await db.pool.query(unnamed ? { text: BASELINE_SQL, values: [id] } : { name: 'baseline-packet', text: BASELINE_SQL, values: [id] });
+  res.statusCode = rows[0] ? 200 : 404;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(rows[0] ?? { error: 'not found' }));
 };
-outer.get('/baseline/packet/:id', async (req, res) => {
-  // Named, like the app's own statements, so both are parsed and planned once per connection.
-  answer(res, (await db.pool.query({ name: 'baseline-packet', text: BASELINE_SQL, values: [req.params.id] })).rows);
+const server = createServer((req, res) => {
+  const baseline = req.method === 'GET' ? BASELINE_PATH.exec(req.url ?? '') : null;
+  if (!baseline) return app(req, res);
+  answerBaseline(res, baseline[1] !== undefined, decodeURIComponent(baseline[2]!)).catch((error: unknown) => {
+    res.statusCode = 500;
+    res.end(String(error));
+  });
 });
-outer.get('/baseline/unnamed/packet/:id', async (req, res) => {
-  // As hand-written code usually sends it: Postgres parses and plans it on every call.
-  answer(res, (await db.pool.query(BASELINE_SQL, [req.params.id])).rows);
-});
-outer.use(createApp({ db, logger, graphql: graphql.middleware }));
-const server = createServer(outer);
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 process.send?.({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
 

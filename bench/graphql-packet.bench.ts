@@ -5,7 +5,7 @@
  * with --people people held by both CRMs, 2 contact rows each), the server
  * (graphql-bench-server.ts, a fresh heap as in production, NODE_ENV=production as the
  * Dockerfile sets it: the real app, createApp + GraphQL, and next to it
- * GET /baseline/packet/:id, a plain express route that fetches the same data with ONE named
+ * GET /baseline/packet/:id, a plain Node route that fetches the same data with ONE named
  * SQL statement and returns JSON, and /baseline/unnamed/packet/:id, the same statement sent
  * unnamed, as hand-written code usually does), and this load generator. It drives both endpoints with
  * autocannon (50 connections), cycling through contact ids, in alternating rounds, then
@@ -283,7 +283,7 @@ try {
   console.log('| what | value | target | command | date |');
   console.log('|---|---|---|---|---|');
   console.log(`| contextPacket (full packet + text), ${connections} connections | ${summary(graphql)} | p99 <= 50 ms | ${command} | ${date} |`);
-  console.log(`| baseline: same data, one hand-written SQL statement (named), plain express route | ${summary(baseline)} | (reference) | ${command} | ${date} |`);
+  console.log(`| baseline: same data, one hand-written SQL statement (named), plain Node route | ${summary(baseline)} | (reference) | ${command} | ${date} |`);
   console.log(`| baseline, the same statement unnamed (Postgres plans it on every call) | ${summary(unnamed)} | (reference) | ${command} | ${date} |`);
   console.log(`| contextPacket throughput / named baseline throughput | ${Math.round(ratio * 100)}% | >= 50% | ${command} | ${date} |`);
   console.log(`| contextPacket throughput / unnamed baseline throughput | ${Math.round((graphql.rps / unnamed.rps) * 100)}% | (context) | ${command} | ${date} |`);

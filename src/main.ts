@@ -15,7 +15,7 @@ import { createWriteBackWorker, type WriteBackWorker } from './writeback/worker.
 import { createWebhookRouter } from './webhooks/router.js';
 import { applyHubspotPayloads, hubspotReceiver } from './webhooks/hubspot-receiver.js';
 import { applySalesforcePayloads, salesforceReceiver } from './webhooks/salesforce-receiver.js';
-import { createGraphqlMiddleware } from './graphql/server.js';
+import { createGraphqlHandler } from './graphql/server.js';
 import { ensureAiFields } from './writeback/provision.js';
 import { demoBanner, demoWanted, pauseDemoConnections, startDemo, type Demo } from './demo/demo.js';
 
@@ -82,8 +82,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     maxConcurrentSyncs: config.SYNC_CONCURRENCY,
     inbox: { handlers: { HUBSPOT: applyHubspotPayloads, SALESFORCE: applySalesforcePayloads } },
   });
-  const graphql = await createGraphqlMiddleware({ db, config, logger, metrics, scheduler });
-  const app = createApp({ db, logger, webhooks, graphql: graphql.middleware, metrics: metrics.handler() });
+  const graphql = await createGraphqlHandler({ db, config, logger, metrics, scheduler });
+  const app = createApp({ db, logger, webhooks, graphql: graphql.handle, metrics: metrics.handler() });
   const server: Server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -13,11 +13,11 @@ import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } 
  * error shape.
  */
 
-/** An answer refused before GraphQL runs, in GraphQL's error shape. */
-function refuse(res: ServerResponse, status: number, message: string): void {
+/** An answer given outside GraphQL execution (a refused body, a failing HTTP layer), in GraphQL's error shape. */
+export function sendGraphqlError(res: ServerResponse, status: number, message: string, code = 'BAD_REQUEST'): void {
   res.statusCode = status;
   res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }));
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
 /** How much of an oversized body is read and thrown away so the client sees the 413; past it the connection is cut. */
@@ -96,7 +96,7 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
     if ('aborted' in read) return;
     if ('status' in read) {
       if (read.closeConnection) res.setHeader('connection', 'close');
-      refuse(res, read.status, read.message);
+      sendGraphqlError(res, read.status, read.message);
       return;
     }
     const headers = new HeaderMap();

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../log.js';
 import { graphqlSchemaPath } from '../paths.js';
@@ -10,15 +10,16 @@ import { createContextFunction, type GraphqlContext, type GraphqlDeps } from './
 import { isGraphQLError, PUBLIC_ERROR_CODES } from './errors.js';
 import { compiledExecutionPlugin } from './compiled-execution.js';
 import { complexityLimitPlugin, depthLimitRule } from './limits.js';
-import { graphqlHttpHandler } from './http-handler.js';
+import { graphqlHttpHandler, sendGraphqlError } from './http-handler.js';
 import { graphqlMetricsPlugin } from './metrics-plugin.js';
 import { resolvers } from './resolvers/index.js';
 
 /** Large enough for 100 scores with 4000-character rationales, small enough to refuse junk. */
 export const GRAPHQL_BODY_LIMIT_BYTES = 1024 * 1024;
 
-export interface GraphqlMiddleware {
-  middleware: RequestHandler;
+export interface GraphqlHandler {
+  /** Serves /graphql on a plain Node request (see src/http/app.ts for why not through express). */
+  handle(req: IncomingMessage, res: ServerResponse): void;
   stop(): Promise<void>;
 }
 
@@ -46,7 +47,7 @@ function createFormatError(logger: Logger) {
   };
 }
 
-export async function createGraphqlMiddleware(deps: GraphqlDeps): Promise<GraphqlMiddleware> {
+export async function createGraphqlHandler(deps: GraphqlDeps): Promise<GraphqlHandler> {
   const server = new ApolloServer<GraphqlContext>({
     typeDefs: await readFile(graphqlSchemaPath, 'utf8'),
     resolvers,
@@ -69,14 +70,19 @@ export async function createGraphqlMiddleware(deps: GraphqlDeps): Promise<Graphq
     introspection: true,
   });
   await server.start();
-  const { metrics } = deps;
-  const handle = graphqlHttpHandler(server, createContextFunction(deps), GRAPHQL_BODY_LIMIT_BYTES);
-  const middleware: RequestHandler = (req, res, next) => {
+  const { metrics, logger } = deps;
+  const serve = graphqlHttpHandler(server, createContextFunction(deps), GRAPHQL_BODY_LIMIT_BYTES);
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     // Answers carry CRM personal data: no shared or browser cache may keep them.
     res.setHeader('cache-control', 'no-store');
     // Counted at the HTTP layer: refused keys and bodies never reach Apollo's plugins.
     if (metrics) res.once('finish', () => metrics.graphqlRequests.inc({ status: String(res.statusCode) }));
-    handle(req, res).catch(next);
+    serve(req, res).catch((error: unknown) => {
+      // Apollo answers its own failures; this is the HTTP layer failing (a write to a broken socket).
+      logger.error({ err: error }, 'GraphQL HTTP request failed');
+      if (res.headersSent) res.destroy();
+      else sendGraphqlError(res, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
+    });
   };
-  return { middleware, stop: () => server.stop() };
+  return { handle, stop: () => server.stop() };
 }

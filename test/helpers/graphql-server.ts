@@ -5,7 +5,7 @@ import type { Scope } from '../../src/auth/scopes.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Database } from '../../src/db/client.js';
 import type { GraphqlDeps } from '../../src/graphql/context.js';
-import { createGraphqlMiddleware } from '../../src/graphql/server.js';
+import { createGraphqlHandler } from '../../src/graphql/server.js';
 import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/log.js';
 
@@ -32,8 +32,8 @@ export type OptionalGraphqlDeps = Pick<GraphqlDeps, 'metrics' | 'scheduler'>;
 export async function startGraphqlServer(db: Database, env: Record<string, string> = {}, extra: OptionalGraphqlDeps = {}): Promise<GraphqlTestServer> {
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
   const logger = createLogger({ level: config.LOG_LEVEL });
-  const graphql = await createGraphqlMiddleware({ db, config, logger, ...extra });
-  const server: Server = createServer(createApp({ db, logger, graphql: graphql.middleware }));
+  const graphql = await createGraphqlHandler({ db, config, logger, ...extra });
+  const server: Server = createServer(createApp({ db, logger, graphql: graphql.handle }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   return {

@@ -294,6 +294,22 @@ describe('limits and error masking', () => {
   });
 });
 
+describe('HTTP routing', () => {
+  it('serves /graphql in any case, with a trailing slash or a query string, and leaves other paths to the rest of the app', async () => {
+    const key = await api.key('contacts:read');
+    const base = api.url.slice(0, -'/graphql'.length);
+    const post = (path: string) =>
+      fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: '{"query":"{ __typename }"}' });
+    for (const path of ['/graphql', '/GraphQL', '/graphql/', '/graphql?trace=1']) {
+      const res = await post(path);
+      expect({ path, body: await res.json() }).toEqual({ path, body: { data: { __typename: 'Query' } } });
+    }
+    const below = await post('/graphql/extra');
+    expect([below.status, await below.json()]).toEqual([404, { error: 'not found' }]);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+});
+
 describe('apikey command', () => {
   function context(printed: string[]): CommandContext {
     const runtime = { db, secrets: null, embedded: null, close: async () => undefined } as unknown as Runtime;

@@ -8,7 +8,7 @@ import { loadConfig } from '../../../src/config.js';
 import { createConnection } from '../../../src/connections/repository.js';
 import { createConnectorCache } from '../../../src/connections/connectors.js';
 import { SecretBox } from '../../../src/crypto.js';
-import { createGraphqlMiddleware } from '../../../src/graphql/server.js';
+import { createGraphqlHandler } from '../../../src/graphql/server.js';
 import { createApp } from '../../../src/http/app.js';
 import { createLogger } from '../../../src/log.js';
 import { startHubspotSimulator, type HubspotSimulator } from '../../../src/simulators/hubspot/index.js';
@@ -68,9 +68,9 @@ describe('log redaction', () => {
     await connectors.closeAll();
 
     const config = loadConfig({ LOG_LEVEL: 'trace', API_KEY_CACHE_SECONDS: '0' });
-    const graphql = await createGraphqlMiddleware({ db, config, logger });
+    const graphql = await createGraphqlHandler({ db, config, logger });
     const webhooks = createWebhookRouter({ db, secrets: box, logger, maxBytes: 100_000 }, { hubspot: hubspotReceiver });
-    server = createServer(createApp({ db, logger, graphql: graphql.middleware, webhooks }));
+    server = createServer(createApp({ db, logger, graphql: graphql.handle, webhooks }));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     apiKey = (await createApiKey(db.prisma, { name: 'redaction', scopes: ['admin'] })).key;
