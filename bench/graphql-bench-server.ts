@@ -77,7 +77,8 @@ const graphql = await createGraphqlHandler({ db, config, logger, metrics: new Me
 const app = createApp({ db, logger, graphql: graphql.handle });
 /** The baseline routes, on plain Node like /graphql (see createApp for why not express). */
 const BASELINE_PATH = /^\/baseline\/(unnamed\/)?packet\/([^/?]+)$/;
-const answerBaseline = async (res: ServerResponse, unnamed: boolean, id: string) => {
+const answerBaseline = async (res: ServerResponse, unnamed: boolean, encodedId: string) => {
+  const id = decodeURIComponent(encodedId);
   // Named, like the app's own statements, so both are parsed and planned once per
   // connection; unnamed, as hand-written code usually sends it: planned on every call.
   const { rows } = await db.pool.query(unnamed ? { text: BASELINE_SQL, values: [id] } : { name: 'baseline-packet', text: BASELINE_SQL, values: [id] });
@@ -88,7 +89,7 @@ const answerBaseline = async (res: ServerResponse, unnamed: boolean, id: string)
 const server = createServer((req, res) => {
   const baseline = req.method === 'GET' ? BASELINE_PATH.exec(req.url ?? '') : null;
   if (!baseline) return app(req, res);
-  answerBaseline(res, baseline[1] !== undefined, decodeURIComponent(baseline[2]!)).catch((error: unknown) => {
+  answerBaseline(res, baseline[1] !== undefined, baseline[2]!).catch((error: unknown) => {
     res.statusCode = 500;
     res.end(String(error));
   });

@@ -62,7 +62,7 @@ export async function createGraphqlHandler(deps: GraphqlDeps): Promise<GraphqlHa
       }),
       ApolloServerPluginLandingPageDisabled(),
       // No type carries cache hints, and the plugin's per-field hook costs on every request
-      // (the router sets Cache-Control: no-store itself).
+      // (handle sets Cache-Control: no-store itself).
       ApolloServerPluginCacheControlDisabled(),
     ],
     formatError: createFormatError(deps.logger),

@@ -15,8 +15,11 @@ export interface AppParts {
   metrics?: RequestHandler;
 }
 
-/** /graphql and /graphql/, with any query string; case-insensitive, as express's routes are. */
-const GRAPHQL_PATH = /^\/graphql\/?(?:\?|$)/i;
+/**
+ * /graphql and /graphql/, with any query string, case-insensitive as express's routes are;
+ * also in absolute form ("http://host/graphql"), which HTTP/1.1 servers must accept.
+ */
+const GRAPHQL_PATH = /^(?:[a-z][a-z0-9+.-]*:\/\/[^/?#]*)?\/graphql\/?(?:\?|$)/i;
 
 /**
  * The server's request listener: /graphql goes straight to its plain Node handler, every

@@ -28,7 +28,7 @@ export interface GraphqlTestServer {
 /** What main.ts passes besides db, config and logger: metrics and the sync scheduler. */
 export type OptionalGraphqlDeps = Pick<GraphqlDeps, 'metrics' | 'scheduler'>;
 
-/** The real app (createApp + the GraphQL middleware) on 127.0.0.1 and a free port. */
+/** The real app (createApp + the GraphQL handler) on 127.0.0.1 and a free port. */
 export async function startGraphqlServer(db: Database, env: Record<string, string> = {}, extra: OptionalGraphqlDeps = {}): Promise<GraphqlTestServer> {
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
   const logger = createLogger({ level: config.LOG_LEVEL });

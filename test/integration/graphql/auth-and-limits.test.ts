@@ -1,9 +1,12 @@
-import { connect } from 'node:net';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiKey, createApiKeyVerifier, revokeApiKey, verifyApiKey } from '../../../src/auth/api-keys.js';
 import type { Scope } from '../../../src/auth/scopes.js';
 import { apikeyCommand } from '../../../src/commands/apikey.js';
 import type { CommandContext } from '../../../src/commands/command.js';
+import { createApp } from '../../../src/http/app.js';
+import { createLogger } from '../../../src/log.js';
 import type { Runtime } from '../../../src/main.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
 import { startGraphqlServer, type GraphqlTestServer } from '../../helpers/graphql-server.js';
@@ -307,6 +310,46 @@ describe('HTTP routing', () => {
     const below = await post('/graphql/extra');
     expect([below.status, await below.json()]).toEqual([404, { error: 'not found' }]);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    // The absolute form of a request target (as some proxies send it) names the same path.
+    const body = '{"query":"{ __typename }"}';
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(base).port), '127.0.0.1');
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString('utf8')));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+      // Written, not ended: the server answers a half-closed connection with nothing.
+      socket.write(
+        `POST ${base}/graphql HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer).toContain('{"data":{"__typename":"Query"}}');
+  });
+
+  it('hands /graphql requests over untouched by express, which re-prototypes the requests it routes', async () => {
+    const seen: Record<string, boolean> = {};
+    const app = createApp({
+      db,
+      logger: createLogger({ level: 'silent' }),
+      graphql: (req, res) => {
+        seen['request'] = Object.getPrototypeOf(req) === IncomingMessage.prototype;
+        seen['response'] = Object.getPrototypeOf(res) === ServerResponse.prototype;
+        res.end('graphql');
+      },
+    });
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      expect(await (await fetch(`${base}/graphql`, { method: 'POST' })).text()).toBe('graphql');
+      expect(seen).toEqual({ request: true, response: true });
+      expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 
