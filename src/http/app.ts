@@ -26,9 +26,10 @@ const GRAPHQL_PATH = /^(?:[a-z][a-z0-9+.-]*:\/\/[^/?#]*)?\/graphql\/?(?:\?|$)/i;
  * other route through express.
  *
  * Why not mount /graphql in express: express re-prototypes every request and response
- * (Object.setPrototypeOf onto its own request/response objects), and V8 then keeps those
- * objects alive through young-generation collections. Under load most of each request's
- * memory was promoted to the old generation (~25 MB/s at 1,700 packets/s), and the
+ * (Object.setPrototypeOf onto its own request/response objects), and V8 then promotes them,
+ * and what they reach, to the old generation instead of collecting them young (measured with
+ * --trace-gc-nvp; the exact V8 cause was not pinned down). Under load that was most of each
+ * request's memory (~20 MB/s at 1,700 packets/s), and the
  * Mark-Compacts that followed every few seconds stalled every request in flight: they were
  * most of the p99 (bench/RESULTS.md). The other routes are light and rarely called.
  */
