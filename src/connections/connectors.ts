@@ -30,7 +30,8 @@ export function createConnectorCache(deps: ConnectorCacheDeps): ConnectorCache {
     const connection = await deps.db.prisma.connection.findUniqueOrThrow({ where: { id: connectionId } });
     const credentials = openCredentials(deps.secrets, connection);
     const common = {
-      logger: deps.logger.child({ connection: connection.name, provider: connection.provider }),
+      // Each connector adds its own provider binding; pino would repeat a key bound twice.
+      logger: deps.logger.child({ connection: connection.name }),
       saveCredentials: credentialsSaver(deps.db, deps.secrets, connectionId),
       observe: deps.observe,
     };
