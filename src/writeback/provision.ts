@@ -1,4 +1,5 @@
 import type { Database } from '../db/client.js';
+import { inTransaction } from '../db/transaction.js';
 import type { Connection } from '../generated/prisma/client.js';
 import type { CrmConnector, FieldReport } from '../connectors/types.js';
 import { saveFieldDefs } from '../sync/field-defs.js';
@@ -22,12 +23,8 @@ export async function ensureAiFields(db: Database, connection: Connection, conne
   if (!report.created.length) return report;
   for (const stream of connector.streams().filter((s) => objectTypes.includes(s.name))) {
     const defs = await connector.describe(stream);
-    const client = await db.pool.connect();
-    try {
-      await saveFieldDefs(client, connection.id, stream.name, defs);
-    } finally {
-      client.release();
-    }
+    // In one transaction, as the sync saves them: the upsert and the removal of vanished fields land together.
+    await inTransaction(db.pool, (client) => saveFieldDefs(client, connection.id, stream.name, defs));
   }
   return report;
 }
