@@ -7,6 +7,7 @@ import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { Logger } from '../../log.js';
 import { defaultRetryClass, withRetries, type RetryClass, type RetryPolicy } from '../policy.js';
+import type { CrmClock } from '../crm-clock.js';
 import { CrmError, type CallObserver, type CallStats, type CredentialsSink } from '../types.js';
 import { createTokenSource, type TokenSource } from './auth.js';
 import { RequestBudget } from './budget.js';
@@ -35,6 +36,8 @@ export interface HubspotClientOptions {
   saveCredentials?: CredentialsSink;
   logger: Logger;
   observe?: CallObserver;
+  /** Learns HubSpot's clock from each response's Date header (see CrmClock). */
+  clock?: CrmClock;
 }
 
 interface RawResponse {
@@ -144,6 +147,7 @@ export class HubspotClient {
       const text = await res.body.text();
       const durationMs = Date.now() - startedAt;
       if (res.statusCode === 429) this.counters.rateLimited++;
+      this.options.clock?.observe(res.headers['date']);
       this.options.observe?.({ provider: 'HUBSPOT', endpoint: `${method} ${endpointTemplate(logPath)}`, status: res.statusCode, durationMs });
       if (options.path.includes('/search')) {
         // Search answers carry no rate-limit headers; they would wrongly shrink the general budget.

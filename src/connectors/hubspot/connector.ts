@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { FieldDefinition, FieldDefs } from '../../canonical/fields.js';
 import type { NormalizedRecord } from '../../canonical/types.js';
 import type { Logger } from '../../log.js';
+import { CrmClock } from '../crm-clock.js';
 import type {
   CallObserver,
   CallStats,
@@ -45,7 +46,7 @@ export interface HubspotConnectorOptions {
   /** Receives refreshed OAuth tokens (the whole credentials object) to encrypt and store. */
   saveCredentials?: CredentialsSink;
   observe?: CallObserver;
-  /** The clock that stamps cursors (readAt, watermarks); tests move it. */
+  /** Our clock; cursors (readAt, watermarks) are stamped with it, or with HubSpot's when ours is ahead (CrmClock). Tests move it. */
   now?: () => number;
 }
 
@@ -61,7 +62,8 @@ class HubspotConnector implements CrmConnector {
     private readonly settings: HubspotSettings,
     client: HubspotClient,
     private readonly logger: Logger,
-    private readonly now: () => number = Date.now,
+    /** Stamps cursors: CrmClock.now. */
+    private readonly now: () => number,
   ) {
     this.client = client;
   }
@@ -159,12 +161,14 @@ class HubspotConnector implements CrmConnector {
 export function createHubspotConnector(options: HubspotConnectorOptions): CrmConnector {
   const parsed = hubspotConnectorOptionsSchema.parse({ credentials: options.credentials, settings: options.settings ?? {} });
   const logger = options.logger.child({ provider: 'HUBSPOT' });
+  const clock = new CrmClock(options.now, (skewMs) => logger.warn({ skewMs }, "HubSpot's clock differs from ours; sync cursors use HubSpot's time while ours is ahead"));
   const client = new HubspotClient({
     settings: parsed.settings,
     credentials: parsed.credentials,
     logger,
+    clock,
     ...(options.saveCredentials ? { saveCredentials: options.saveCredentials } : {}),
     ...(options.observe ? { observe: options.observe } : {}),
   });
-  return new HubspotConnector(parsed.settings, client, logger, options.now);
+  return new HubspotConnector(parsed.settings, client, logger, () => clock.now());
 }

@@ -45,7 +45,7 @@ export const incrementalCursorSchema = z.object({
   stage: z.enum(['changes', 'deletions']),
   /** Changes at or after this instant (minus the overlap) are still to be read. */
   since: iso,
-  /** When the last complete changes read began (our clock); absent before the first. */
+  /** When the last complete changes read began (CrmClock: ours, or HubSpot's while ours is ahead); absent before the first. */
   readAt: iso.optional(),
   /** Archivals at or after this instant (minus the overlap) are still to be reported. */
   deletedSince: iso,

@@ -12,6 +12,7 @@ import PQueue from 'p-queue';
 import type { Connection } from 'jsforce';
 import { z } from 'zod';
 import type { Logger } from '../../log.js';
+import type { CrmClock } from '../crm-clock.js';
 import { defaultRetryClass, withRetries, type RetryPolicy } from '../policy.js';
 import { CrmError, type CallObserver, type CallStats, type CredentialsSink } from '../types.js';
 import { SalesforceSession } from './auth.js';
@@ -48,6 +49,8 @@ export interface SalesforceClientOptions {
   logger: Logger;
   observe?: CallObserver;
   now?: () => number;
+  /** Learns the org's clock from each response's Date header (see CrmClock). */
+  clock?: CrmClock;
 }
 
 export const rawRecordSchema = z.looseObject({
@@ -223,6 +226,7 @@ export class SalesforceClient {
           (res) => {
             const durationMs = this.now() - started;
             exchanges.push({ status: res.statusCode });
+            this.options.clock?.observe(res.headers['date']);
             this.options.observe?.({ provider: 'SALESFORCE', endpoint, status: res.statusCode, durationMs });
             const usage = parseLimitInfo(res.headers['sforce-limit-info']);
             if (usage) this.budget.observe(usage);

@@ -7,6 +7,7 @@
 import type { FieldDefinition, FieldDefs } from '../../canonical/fields.js';
 import type { NormalizedRecord } from '../../canonical/types.js';
 import type { Logger } from '../../log.js';
+import { CrmClock } from '../crm-clock.js';
 import type {
   CallObserver,
   CallStats,
@@ -46,7 +47,7 @@ export interface SalesforceConnectorOptions {
   saveCredentials?: CredentialsSink;
   logger: Logger;
   observe?: CallObserver;
-  /** Clock for the daily budget and JWT expiry; tests move it. */
+  /** Our clock: for the daily budget, JWT expiry and cursors (stamped with the org's time when ours is ahead, see CrmClock). Tests move it. */
   now?: () => number;
 }
 
@@ -60,7 +61,10 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
   const settings = salesforceSettingsSchema.parse(options.settings ?? {});
   const credentials = salesforceCredentialsSchema.parse(options.credentials);
   const now = options.now ?? Date.now;
-  const client = new SalesforceClient({ settings, credentials, saveCredentials: options.saveCredentials, logger: options.logger.child({ provider: 'SALESFORCE' }), observe: options.observe, now });
+  const logger = options.logger.child({ provider: 'SALESFORCE' });
+  const clock = new CrmClock(now, (skewMs) => logger.warn({ skewMs }, "Salesforce's clock differs from ours; sync cursors use Salesforce's time while ours is ahead"));
+  const client = new SalesforceClient({ settings, credentials, saveCredentials: options.saveCredentials, logger, observe: options.observe, now, clock });
+  const cursorNow = () => clock.now();
   const shapes = new Map<string, Promise<ObjectShape>>();
   const normalizeOptions = { defaultCurrency: settings.defaultCurrency, lifecycleStageField: settings.lifecycleStageField };
 
@@ -97,14 +101,14 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
   async function* pull(stream: StreamSpec, from: StreamPosition): AsyncGenerator<PullPage> {
     if (stream.name === CONTACT_ROLE_STREAM) {
       const opportunitySelect = await selectFor('Opportunity');
-      const roles = pullByModstamp({ client, object: CONTACT_ROLE_STREAM, select: ROLE_CHANGE_FIELDS, from, pageSize: settings.pageSize, overlapMs: settings.overlapMs, now });
+      const roles = pullByModstamp({ client, object: CONTACT_ROLE_STREAM, select: ROLE_CHANGE_FIELDS, from, pageSize: settings.pageSize, overlapMs: settings.overlapMs, now: cursorNow });
       for await (const page of roles) {
         yield { records: await opportunitiesOfRoles(client, page.rows, opportunitySelect), deletedRemoteIds: [], next: page.next };
       }
       return;
     }
     const select = await selectFor(stream.name);
-    for await (const page of pullByModstamp({ client, object: stream.name, select, from, pageSize: settings.pageSize, overlapMs: settings.overlapMs, now })) {
+    for await (const page of pullByModstamp({ client, object: stream.name, select, from, pageSize: settings.pageSize, overlapMs: settings.overlapMs, now: cursorNow })) {
       // Deleted rows travel as records with IsDeleted = true: the normalizer makes them tombstones.
       yield { records: await complete(stream.name, page.rows), deletedRemoteIds: [], next: page.next };
     }

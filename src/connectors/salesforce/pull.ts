@@ -42,7 +42,7 @@ export const modstampCursorSchema = z.object({
   last: pairSchema.nullable(),
   /** Every id handed over at last.systemModstamp (absent once more than MAX_IDS_AT_LAST). */
   idsAtLast: z.array(z.string()).optional(),
-  /** When the pull that saved this cursor began (our clock): late commits are stamped after it, minus the overlap. */
+  /** When the pull that saved this cursor began (CrmClock: ours, or the org's while ours is ahead): late commits are stamped after it, minus the overlap. */
   readAt: z.iso.datetime().optional(),
   /** When the current FULL pass began (FULL phase only), for operators. */
   fullStartedAt: z.iso.datetime().optional(),

@@ -24,6 +24,8 @@ export interface SimulatorState {
   searchLagMs: number;
   /** Whether API writes (not only control-API "UI" edits) produce webhook events. */
   webhooksForApiWrites: boolean;
+  /** How far the clock in the API's Date headers runs ahead of this machine's (negative: behind). */
+  clockOffsetMs: number;
 }
 
 export class RequestContext {

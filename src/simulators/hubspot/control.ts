@@ -64,8 +64,9 @@ export class HubspotControl {
     return record;
   }
 
-  update(type: ObjectType, id: string, properties: Record<string, string | number | boolean | null>): HubspotRecord {
-    const { record, changed } = unwrap(this.sim.store.update(type, id, properties));
+  /** `at` stamps the change (lastmodifieddate) at another instant, as for an edit that search indexed late. */
+  update(type: ObjectType, id: string, properties: Record<string, string | number | boolean | null>, at?: number): HubspotRecord {
+    const { record, changed } = unwrap(this.sim.store.update(type, id, properties, at));
     this.sim.webhooks.emit(propertyChangeEvents(record, changed, SOURCE));
     return record;
   }
@@ -160,6 +161,15 @@ export class HubspotControl {
 
   setSearchLag(ms: number): void {
     this.sim.searchLagMs = ms;
+  }
+
+  /**
+   * Moves the clock HubSpot reports in its Date headers, by `ms` from this machine's: for
+   * clock skew, or for "an hour later" together with the client's clock. Record stamps stay
+   * on this machine's clock (update's `at` sets one).
+   */
+  setClockOffset(ms: number): void {
+    this.sim.clockOffsetMs = ms;
   }
 
   /** Expires every OAuth access token now; the next call answers EXPIRED_AUTHENTICATION. */

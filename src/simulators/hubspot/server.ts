@@ -72,6 +72,7 @@ export async function startHubspotSimulator(options: HubspotSimulatorOptions = {
     webhooks: new WebhookDispatcher(),
     searchLagMs: options.searchLagMs ?? 0,
     webhooksForApiWrites: options.webhooksForApiWrites ?? false,
+    clockOffsetMs: 0,
   };
   if (options.webhook) sim.webhooks.configure(options.webhook);
   const control = new HubspotControl(sim);
@@ -139,6 +140,7 @@ async function handle(sim: SimulatorState, apiRoutes: Route[], ctlRoutes: Route[
   }
 
   const startedAt = Date.now();
+  res.setHeader('date', new Date(startedAt + sim.clockOffsetMs).toUTCString());
   const logged = { done: false };
   const log = (status: number): void => {
     if (logged.done) return;

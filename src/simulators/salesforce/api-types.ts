@@ -23,6 +23,8 @@ export interface OrgSettings {
   pageSize: number;
   /** When false, Tooling API writes answer 403 INSUFFICIENT_ACCESS (the user lacks Customize Application). */
   toolingAccess: boolean;
+  /** How far the clock in the API's Date headers runs ahead of this machine's (negative: behind). */
+  clockOffsetMs: number;
 }
 
 export interface ApiRequest {

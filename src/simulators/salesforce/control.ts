@@ -142,6 +142,15 @@ export class SalesforceControl {
     this.org.settings.toolingAccess = allowed;
   }
 
+  /**
+   * Moves the clock the org reports in its Date headers, by `ms` from this machine's: for
+   * clock skew, or for "an hour later" together with the client's clock. Record stamps stay
+   * on this machine's clock (update can set SystemModstamp).
+   */
+  setClockOffset(ms: number): void {
+    this.org.settings.clockOffsetMs = ms;
+  }
+
   setCdcTarget(target: CdcTarget | null): void {
     this.org.cdc.target = target;
   }

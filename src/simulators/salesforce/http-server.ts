@@ -88,6 +88,7 @@ export async function serve(ctx: ServerContext, host: 'login' | 'instance', req:
     return;
   }
   const started = Date.now();
+  res.setHeader('date', new Date(started + ctx.org.settings.clockOffsetMs).toUTCString());
   res.on('close', () => {
     ctx.org.requests.push({ method: req.method ?? 'GET', path: rawUrl, status: res.headersSent ? res.statusCode : 0, at: started, durationMs: Date.now() - started });
   });

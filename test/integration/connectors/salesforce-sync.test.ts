@@ -186,6 +186,8 @@ describe('Salesforce sync through the engine', () => {
     // The overlap is measured from the last read, so a quiet object stops being re-read: an
     // hour later one run still covers what the last read could have missed, the next nothing.
     for (const [hours, expectSeen] of [[1, true], [2, false]] as const) {
+      // Later for both clocks: ours and the one the org reports (see CrmClock).
+      sf.control.setClockOffset(hours * 3_600_000);
       const later = connectorFor(sf, { now: () => Date.now() + hours * 3_600_000 });
       try {
         const [quiet] = await syncConnection(fx.ctx, fx.connectionId, later, { streams: ['Task'] });
@@ -194,8 +196,31 @@ describe('Salesforce sync through the engine', () => {
         if (expectSeen) expect(quiet!.progress.recordsSeen).toBeGreaterThanOrEqual(2);
         else expect(quiet!.progress.recordsSeen).toBe(0);
       } finally {
+        sf.control.setClockOffset(0);
         await later.close();
       }
+    }
+  });
+
+  it("keeps its overlap when our clock runs ahead of the org's: cursors take Salesforce's time from its Date headers", async () => {
+    const ahead = connectorFor(sf, { now: () => Date.now() + 10 * 60_000 }); // twice the overlap
+    const subjectOf = async (id: string) => (await db.prisma.activity.findFirstOrThrow({ where: { connectionId: fx.connectionId, remoteId: id } })).subject;
+    const [readNow, committedLate] = sf.control.list('Task').map((t) => String(t.Id)).slice(-2);
+    const state = await db.prisma.syncState.findFirstOrThrow({ where: { connectionId: fx.connectionId, objectType: 'Task' } });
+    // After the cursor (earlier tests stamped rows ahead of now), so any correct read sees it.
+    const stamped = Math.max(Date.now(), Date.parse((state.cursor as { last: { systemModstamp: string } }).last.systemModstamp) + 1000);
+    try {
+      sf.control.update('Task', readNow!, { Subject: 'read now', SystemModstamp: new Date(stamped).toISOString() });
+      const [first] = await syncConnection(fx.ctx, fx.connectionId, ahead, { streams: ['Task'] });
+      expect(first!.status).toBe('SUCCEEDED');
+      expect(await subjectOf(readNow!)).toBe('read now');
+      // A transaction that commits after that read a row stamped a minute before the one read.
+      sf.control.update('Task', committedLate!, { Subject: 'committed late', SystemModstamp: new Date(stamped - 60_000).toISOString() });
+      const [second] = await syncConnection(fx.ctx, fx.connectionId, ahead, { streams: ['Task'] });
+      expect(second!.status).toBe('SUCCEEDED');
+      expect(await subjectOf(committedLate!)).toBe('committed late');
+    } finally {
+      await ahead.close();
     }
   });
 

@@ -96,13 +96,16 @@ describe('HubSpot sync through the engine', () => {
     sim.control.update('contacts', ids[20]!, { jobtitle: 'Overlap A' });
     await new Promise((resolve) => setTimeout(resolve, 20));
     sim.control.update('contacts', ids[21]!, { jobtitle: 'Overlap B' });
+    // "Hours later" for both clocks: ours and the one HubSpot reports (see CrmClock).
     const runAt = async (hoursAhead: number) => {
+      sim.control.setClockOffset(hoursAhead * 3_600_000);
       const clocked = connectorFor(sim, { now: () => Date.now() + hoursAhead * 3_600_000 });
       try {
         const [outcome] = await syncConnection(ctx(), connectionId, clocked, { streams: ['contacts'] });
         expect(outcome!.status).toBe('SUCCEEDED');
         return outcome!.progress;
       } finally {
+        sim.control.setClockOffset(0);
         await clocked.close();
       }
     };
@@ -116,6 +119,25 @@ describe('HubSpot sync through the engine', () => {
     }
     // An hour after that read, only the cursor's own instant is read (B): the window has closed.
     expect(await runAt(2)).toMatchObject({ recordsSeen: 1, recordsWritten: 0 });
+  });
+
+  it("keeps its overlap when our clock runs ahead of HubSpot's: cursors take HubSpot's time from its Date headers", async () => {
+    const ids = sim.store.allRecords('contacts').filter((r) => !r.archived).map((r) => r.id);
+    const ahead = connectorFor(sim, { now: () => Date.now() + 10 * 60_000 }); // twice the overlap
+    const jobtitleOf = async (remoteId: string) => (await db.prisma.contact.findFirstOrThrow({ where: { connectionId, remoteId } })).title;
+    try {
+      await syncConnection(ctx(), connectionId, ahead, { streams: ['contacts'] }); // FULL when run alone
+      const readNow = sim.control.update('contacts', ids[30]!, { jobtitle: 'Read now' });
+      await syncConnection(ctx(), connectionId, ahead, { streams: ['contacts'] });
+      expect(await jobtitleOf(ids[30]!)).toBe('Read now');
+      // An edit HubSpot stamped a minute before the one just read, which its search indexed only after that read.
+      sim.control.update('contacts', ids[31]!, { jobtitle: 'Indexed late' }, readNow.updatedAt - 60_000);
+      const [outcome] = await syncConnection(ctx(), connectionId, ahead, { streams: ['contacts'] });
+      expect(outcome!.status).toBe('SUCCEEDED');
+      expect(await jobtitleOf(ids[31]!)).toBe('Indexed late');
+    } finally {
+      await ahead.close();
+    }
   });
 
   it('repeats the FULL pass when the last one is older than fullAfterMs', async () => {
