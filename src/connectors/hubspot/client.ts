@@ -144,10 +144,11 @@ export class HubspotClient {
     this.counters.apiCalls++;
     try {
       const res = await this.agent.request(options);
+      // Before the body: the Date header is best compared with the moment the headers arrived.
+      this.options.clock?.observe(res.headers['date']);
       const text = await res.body.text();
       const durationMs = Date.now() - startedAt;
       if (res.statusCode === 429) this.counters.rateLimited++;
-      this.options.clock?.observe(res.headers['date']);
       this.options.observe?.({ provider: 'HUBSPOT', endpoint: `${method} ${endpointTemplate(logPath)}`, status: res.statusCode, durationMs });
       if (options.path.includes('/search')) {
         // Search answers carry no rate-limit headers; they would wrongly shrink the general budget.

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { FieldDefinition, FieldDefs } from '../../canonical/fields.js';
 import type { NormalizedRecord } from '../../canonical/types.js';
 import type { Logger } from '../../log.js';
-import { CrmClock } from '../crm-clock.js';
+import { CrmClock, warnOnSkew } from '../crm-clock.js';
 import type {
   CallObserver,
   CallStats,
@@ -161,7 +161,7 @@ class HubspotConnector implements CrmConnector {
 export function createHubspotConnector(options: HubspotConnectorOptions): CrmConnector {
   const parsed = hubspotConnectorOptionsSchema.parse({ credentials: options.credentials, settings: options.settings ?? {} });
   const logger = options.logger.child({ provider: 'HUBSPOT' });
-  const clock = new CrmClock(options.now, (skewMs) => logger.warn({ skewMs }, "HubSpot's clock differs from ours; sync cursors use HubSpot's time while ours is ahead"));
+  const clock = new CrmClock(options.now, warnOnSkew(logger, 'HubSpot'));
   const client = new HubspotClient({
     settings: parsed.settings,
     credentials: parsed.credentials,

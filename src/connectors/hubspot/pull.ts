@@ -66,11 +66,12 @@ export interface PullContext {
   settings: HubspotSettings;
   stream: ObjectStream;
   properties: readonly string[];
-  now?: () => number;
+  /** Stamps cursors: the connector's CrmClock. */
+  now: () => number;
 }
 
 export async function* pullObjects(ctx: PullContext, from: StreamPosition): AsyncGenerator<PullPage> {
-  const now = ctx.now ?? Date.now;
+  const { now } = ctx;
   if (from.phase === 'FULL') {
     const cursor: FullCursor = from.cursor === null || from.cursor === undefined
       ? { stage: 'live', after: null, watermark: new Date(now()).toISOString() }

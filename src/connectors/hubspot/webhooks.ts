@@ -54,7 +54,11 @@ export function verifyHubspotSignature(input: SignatureInput): SignatureCheck {
     if (timestamp === undefined || !/^\d+$/.test(timestamp)) return { ok: false, reason: 'missing or invalid X-HubSpot-Request-Timestamp' };
     const age = (input.now ?? Date.now()) - Number(timestamp);
     // Replays are refused; so are timestamps from the future beyond the same tolerance.
-    if (Math.abs(age) > (input.maxAgeMs ?? FIVE_MINUTES)) return { ok: false, reason: 'request timestamp is outside the allowed window' };
+    const maxAgeMs = input.maxAgeMs ?? FIVE_MINUTES;
+    if (Math.abs(age) > maxAgeMs) {
+      // Also what a server clock off by more than the window looks like: say by how much.
+      return { ok: false, reason: `request timestamp is outside the allowed window (${Math.round(age / 1000)} s from this server's clock, ±${maxAgeMs / 1000} s allowed)` };
+    }
     const message = `${input.method.toUpperCase()}${decodeSignedUri(input.uri)}${body}${timestamp}`;
     const expected = createHmac('sha256', input.clientSecret).update(message, 'utf8').digest('base64');
     return sameSecret(expected, v3) ? { ok: true } : { ok: false, reason: 'signature v3 does not match' };

@@ -7,7 +7,7 @@
 import type { FieldDefinition, FieldDefs } from '../../canonical/fields.js';
 import type { NormalizedRecord } from '../../canonical/types.js';
 import type { Logger } from '../../log.js';
-import { CrmClock } from '../crm-clock.js';
+import { CrmClock, warnOnSkew } from '../crm-clock.js';
 import type {
   CallObserver,
   CallStats,
@@ -62,7 +62,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
   const credentials = salesforceCredentialsSchema.parse(options.credentials);
   const now = options.now ?? Date.now;
   const logger = options.logger.child({ provider: 'SALESFORCE' });
-  const clock = new CrmClock(now, (skewMs) => logger.warn({ skewMs }, "Salesforce's clock differs from ours; sync cursors use Salesforce's time while ours is ahead"));
+  const clock = new CrmClock(now, warnOnSkew(logger, 'Salesforce'));
   const client = new SalesforceClient({ settings, credentials, saveCredentials: options.saveCredentials, logger, observe: options.observe, now, clock });
   const cursorNow = () => clock.now();
   const shapes = new Map<string, Promise<ObjectShape>>();

@@ -206,6 +206,7 @@ describe('Salesforce sync through the engine', () => {
     const ahead = connectorFor(sf, { now: () => Date.now() + 10 * 60_000 }); // twice the overlap
     const subjectOf = async (id: string) => (await db.prisma.activity.findFirstOrThrow({ where: { connectionId: fx.connectionId, remoteId: id } })).subject;
     const [readNow, committedLate] = sf.control.list('Task').map((t) => String(t.Id)).slice(-2);
+    await run({ streams: ['Task'] }); // a cursor to start from, also when this test runs alone
     const state = await db.prisma.syncState.findFirstOrThrow({ where: { connectionId: fx.connectionId, objectType: 'Task' } });
     // After the cursor (earlier tests stamped rows ahead of now), so any correct read sees it.
     const stamped = Math.max(Date.now(), Date.parse((state.cursor as { last: { systemModstamp: string } }).last.systemModstamp) + 1000);
