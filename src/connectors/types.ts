@@ -58,6 +58,13 @@ export interface WriteResult {
   ok: boolean;
   remoteId?: string;
   error?: CrmError;
+  /**
+   * Set when the CRM refused this record alone (a per-record result, not a failed call):
+   * 'gone' when it said the record written to does not exist, 'refused' for anything else
+   * about this record (a value, a lookup to a missing record, a record-level permission).
+   * Absent, an error is the call's (auth, limits, network) and says nothing about the record.
+   */
+  recordFailure?: 'refused' | 'gone';
 }
 
 export interface FieldRequest {

@@ -29,11 +29,21 @@ export interface Lease {
 
 const RETURNING = `RETURNING w."id", w."connectionId", w."objectType", w."remoteId", w."operation", w."fields", w."attempts", w."createdAt", w."claimedAt"`;
 
-export async function releaseExpiredLeases(db: Database, leaseMs: number): Promise<number> {
+/**
+ * Rows whose lease ran out while SENDING (the worker died or stalled mid-send) go back to
+ * PENDING with that as their reason, or DEAD once they have used their attempts: a send that
+ * never finishes must not cycle forever.
+ */
+export async function releaseExpiredLeases(db: Database, leaseMs: number, maxAttempts: number): Promise<number> {
   const result = await db.pool.query(
-    `UPDATE "WriteBack" SET "status" = 'PENDING', "claimedAt" = NULL, "updatedAt" = now()
+    `UPDATE "WriteBack" SET
+       "status" = (CASE WHEN "attempts" >= $2 THEN 'DEAD' ELSE 'PENDING' END)::"WriteBackStatus",
+       "lastError" = CASE WHEN "attempts" >= $2
+         THEN 'gave up after ' || "attempts" || ' attempts: the send did not finish within its lease (the worker stopped or stalled)'
+         ELSE 'the send did not finish within its lease (the worker stopped or stalled); sending again' END,
+       "claimedAt" = NULL, "updatedAt" = now()
      WHERE "status" = 'SENDING' AND "claimedAt" < now() - ($1::int * interval '1 millisecond')`,
-    [leaseMs],
+    [leaseMs, maxAttempts],
   );
   return result.rowCount ?? 0;
 }

@@ -97,12 +97,13 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
     const ids: Lease = { ids: item.rows.map((r) => r.id), token };
     const error = result?.error ?? new CrmError('HUBSPOT', 'protocol', 'the connector returned no result for this write', { origin: 'us' });
     const reason = scrubSecrets(`[${error.provider} ${error.kind}${error.details.crmCode ? ` ${error.details.crmCode}` : ''}] ${error.message}`);
-    if (error.kind === 'not_found') {
+    if (result?.recordFailure === 'gone') {
       await markDead(deps.db, ids, `record deleted in CRM: ${reason}`);
       if (item.op.remoteId) await tombstoneContact(deps.db, connectionId, item.op.remoteId);
       return 'dead';
     }
-    if (error.kind === 'auth' || error.kind === 'forbidden' || error.kind === 'limit_exhausted') {
+    // A failed call (not one record's refusal) that concerns the connection: flag it and wait.
+    if (!result?.recordFailure && (error.kind === 'auth' || error.kind === 'forbidden' || error.kind === 'limit_exhausted')) {
       await markConnectionFailure(deps.db, connectionId, error);
       await retryLater(deps.db, ids, 60_000, reason, false);
       return 'waiting';
@@ -200,7 +201,7 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
   }
 
   async function drainOnce(): Promise<DrainResult> {
-    await releaseExpiredLeases(deps.db, deps.leaseMs ?? 10 * 60_000);
+    await releaseExpiredLeases(deps.db, deps.leaseMs ?? 10 * 60_000, maxAttempts);
     const rows = await claimDue(deps.db, deps.batchSize ?? 1000);
     const tally: DrainResult = { claimed: rows.length, done: 0, dead: 0, retried: 0, waiting: 0 };
     const byConnection = new Map<string, OutboxRow[]>();

@@ -98,7 +98,11 @@ async function associateCompanies(client: HubspotClient, ops: WriteOp[], results
       });
     } catch (error) {
       if (!(error instanceof CrmError)) throw error;
-      results.set(op.key, { key: op.key, ok: false, error });
+      // The contact itself was written: a missing company (or a refused link) is this op's
+      // failure, never a sign the contact is gone; other failures are the call's and retried.
+      const linkError = new CrmError('HUBSPOT', error.kind, `the contact was written, but linking it to company ${op.companyRemoteId} failed: ${error.message}`, error.details);
+      const recordLevel = error.kind === 'not_found' || error.kind === 'validation';
+      results.set(op.key, { key: op.key, ok: false, error: linkError, ...(recordLevel ? { recordFailure: 'refused' as const } : {}) });
     }
   }
 }
@@ -128,14 +132,18 @@ async function updateBatch(client: HubspotClient, objectType: string, ops: Write
   const response = await batchCall(client, `/crm/v3/objects/${encodeURIComponent(objectType)}/batch/update`, inputs);
   if (response instanceof CrmError) {
     if (response.kind === 'validation' && ops.length > 1) return (await Promise.all(ops.map((op) => updateBatch(client, objectType, [op])))).flat();
-    return ops.map((op) => ({ key: op.key, ok: false, error: response }));
+    // A batch of one refused for its values is that record's failure; anything else is the call's.
+    const recordFailure = response.kind === 'validation' && ops.length === 1 ? ({ recordFailure: 'refused' } as const) : {};
+    return ops.map((op) => ({ key: op.key, ok: false, error: response, ...recordFailure }));
   }
   const updated = new Set(response.results.map((r) => r.id));
   const failed = failedIds(response);
   return ops.map((op) => {
     const id = op.remoteId ?? '';
     if (updated.has(id)) return { key: op.key, ok: true, remoteId: id };
-    return { key: op.key, ok: false, error: failed.get(id) ?? new CrmError('HUBSPOT', 'protocol', `HubSpot reported no outcome for ${objectType} ${id}`, { origin: 'crm' }) };
+    const error = failed.get(id);
+    if (error) return { key: op.key, ok: false, error, recordFailure: error.kind === 'not_found' ? 'gone' : 'refused' };
+    return { key: op.key, ok: false, error: new CrmError('HUBSPOT', 'protocol', `HubSpot reported no outcome for ${objectType} ${id}`, { origin: 'crm' }) };
   });
 }
 
@@ -147,7 +155,8 @@ async function upsertBatch(client: HubspotClient, ops: WriteOp[]): Promise<Write
   if (response instanceof CrmError) {
     if (response.kind === 'conflict') return Promise.all(ops.map((op) => createOrUpdateContact(client, op)));
     if (response.kind === 'validation' && ops.length > 1) return (await Promise.all(ops.map((op) => upsertBatch(client, [op])))).flat();
-    return ops.map((op) => ({ key: op.key, ok: false, error: response }));
+    const recordFailure = response.kind === 'validation' && ops.length === 1 ? ({ recordFailure: 'refused' } as const) : {};
+    return ops.map((op) => ({ key: op.key, ok: false, error: response, ...recordFailure }));
   }
   const byEmail = new Map(response.results.map((r) => [normalizeEmail(r.properties.email) ?? '', r.id]));
   const failed = failedIds(response);
@@ -157,12 +166,19 @@ async function upsertBatch(client: HubspotClient, ops: WriteOp[]): Promise<Write
       if (id !== undefined) return { key: op.key, ok: true, remoteId: id };
       const error = failed.get(emailOf(op)) ?? failed.get(op.properties.email === null ? '' : String(op.properties.email));
       if (error?.kind === 'conflict') return createOrUpdateContact(client, op);
-      return { key: op.key, ok: false, error: error ?? new CrmError('HUBSPOT', 'protocol', `HubSpot reported no outcome for contact ${emailOf(op)}`, { origin: 'crm' }) };
+      if (error) return { key: op.key, ok: false, error, recordFailure: 'refused' };
+      return { key: op.key, ok: false, error: new CrmError('HUBSPOT', 'protocol', `HubSpot reported no outcome for contact ${emailOf(op)}`, { origin: 'crm' }) };
     }),
   );
 }
 
 const EXISTING_ID = /Existing ID:\s*(\d+)/i;
+
+/** A call about one record: refused values (or a conflict) are that record's; the rest is the call's. */
+function singleRecordFailure(op: WriteOp, error: CrmError): WriteResult {
+  const recordLevel = error.kind === 'validation' || error.kind === 'conflict';
+  return { key: op.key, ok: false, error, ...(recordLevel ? { recordFailure: 'refused' as const } : {}) };
+}
 
 /** POST the contact; on 409 "Contact already exists. Existing ID: N", PATCH contact N instead. */
 async function createOrUpdateContact(client: HubspotClient, op: WriteOp): Promise<WriteResult> {
@@ -173,13 +189,13 @@ async function createOrUpdateContact(client: HubspotClient, op: WriteOp): Promis
   } catch (error) {
     if (!(error instanceof CrmError)) throw error;
     const existing = error.kind === 'conflict' ? EXISTING_ID.exec(error.message)?.[1] : undefined;
-    if (existing === undefined) return { key: op.key, ok: false, error };
+    if (existing === undefined) return singleRecordFailure(op, error);
     try {
       await client.request({ method: 'PATCH', path: `/crm/v3/objects/contacts/${existing}`, body: { properties }, schema: hubspotObjectSchema });
       return { key: op.key, ok: true, remoteId: existing };
     } catch (updateError) {
       if (!(updateError instanceof CrmError)) throw updateError;
-      return { key: op.key, ok: false, error: updateError };
+      return singleRecordFailure(op, updateError);
     }
   }
 }

@@ -28,6 +28,9 @@ const saveResultsSchema = z.array(
 
 type SalesforceRecordBody = Record<string, unknown> & { attributes: { type: string } };
 
+/** sObject Collections' update of records named by Id. */
+const UPDATE_BY_ID = '/composite/sobjects';
+
 const CONNECTION_LEVEL = new Set(['auth', 'forbidden', 'limit_exhausted']);
 
 export interface WriteSettings {
@@ -57,6 +60,7 @@ async function saveInChunks(
   for (const part of chunk(ops, COLLECTION_LIMIT)) {
     const records = part.map(toBody);
     const { method, path } = call(records);
+    const updatesById = method === 'PATCH' && path === UPDATE_BY_ID;
     let saved: z.infer<typeof saveResultsSchema>;
     try {
       // Creates are not repeated after an ambiguous failure: that could create the records twice.
@@ -76,7 +80,11 @@ async function saveInChunks(
         const first = item.errors[0];
         const code = first?.statusCode ?? 'UNKNOWN_EXCEPTION';
         const fields = first?.fields?.length ? ` (${first.fields.join(', ')})` : '';
-        results.push(failed(op, new CrmError('SALESFORCE', kindForCode(code), `${first?.message ?? 'the record was not saved'}${fields}`, { crmCode: code, origin: 'crm', status: 200 })));
+        const error = new CrmError('SALESFORCE', kindForCode(code), `${first?.message ?? 'the record was not saved'}${fields}`, { crmCode: code, origin: 'crm', status: 200 });
+        // Only an update by Id can find its record gone, and only when no field is named
+        // (a named field is a lookup, like AccountId, pointing at a missing record).
+        const gone = error.kind === 'not_found' && !fields && updatesById;
+        results.push({ ...failed(op, error), recordFailure: gone ? 'gone' : 'refused' });
       }
     });
   }
@@ -84,7 +92,7 @@ async function saveInChunks(
 }
 
 function updateByType(client: SalesforceClient, ops: WriteOp[], idOf: (op: WriteOp) => string): Promise<WriteResult[]> {
-  return saveInChunks(client, ops, () => ({ method: 'PATCH', path: '/composite/sobjects' }), (op) => body(op, { Id: idOf(op) }));
+  return saveInChunks(client, ops, () => ({ method: 'PATCH', path: UPDATE_BY_ID }), (op) => body(op, { Id: idOf(op) }));
 }
 
 function emailOf(op: WriteOp): string | null {

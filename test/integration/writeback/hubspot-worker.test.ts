@@ -4,7 +4,7 @@ import type { CrmConnector } from '../../../src/connectors/types.js';
 import { startHubspotSimulator, type HubspotSimulator } from '../../../src/simulators/hubspot/index.js';
 import { syncConnection } from '../../../src/sync/connection-sync.js';
 import { ensureAiFields } from '../../../src/writeback/provision.js';
-import { claimDue, markDead, markDone, retryLater } from '../../../src/writeback/outbox.js';
+import { claimDue, markDead, markDone, releaseExpiredLeases, retryLater } from '../../../src/writeback/outbox.js';
 import { createWriteBackWorker } from '../../../src/writeback/worker.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
 import { connectorFor, quietLogger } from '../connectors/hubspot-helpers.js';
@@ -147,6 +147,22 @@ describe('write-back to HubSpot', () => {
     expect(result.done).toBe(1);
     expect(sim.store.get('contacts', target)!.properties.ai_qualification_score).toBe('64');
     expect((await db.prisma.writeBack.findUniqueOrThrow({ where: { id: claimed[0]!.id } })).status).toBe('DONE');
+  });
+
+  it('dead-letters a write whose sends never finish within their lease, saying so, instead of cycling forever', async () => {
+    const target = contacts[10_510]!.remoteId;
+    await queue([target], () => scoreFields(65));
+    const row = async () => db.prisma.writeBack.findFirstOrThrow({ where: { remoteId: target }, orderBy: { createdAt: 'desc' } });
+    // Three workers in turn claim it and die (or stall) mid-send; each time the lease runs out.
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const claimed = (await claimDue(db, 10)).find((c) => c.remoteId === target);
+      expect(claimed?.attempts).toBe(attempt);
+      await db.prisma.writeBack.update({ where: { id: claimed!.id }, data: { claimedAt: new Date(Date.now() - 10 * 60_000) } });
+      await releaseExpiredLeases(db, 60_000, 3);
+      const { status, lastError } = await row();
+      if (attempt < 3) expect({ status, lastError }).toEqual({ status: 'PENDING', lastError: expect.stringMatching(/did not finish within its lease.*sending again/) });
+      else expect({ status, lastError }).toEqual({ status: 'DEAD', lastError: expect.stringMatching(/^gave up after 3 attempts: the send did not finish within its lease/) });
+    }
   });
 
   it('an older write waiting for a retry cannot land after a newer one', async () => {

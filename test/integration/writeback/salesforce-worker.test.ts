@@ -62,6 +62,23 @@ describe('write-back to Salesforce', () => {
     expect(synced).toMatchObject({ leadStatus: reflected.leadStatus, leadStatusLabel: reflected.leadStatusLabel, customFields: reflected.customFields });
   });
 
+  it('dead-letters a write refused for a missing related record, without tombstoning the live contact', async () => {
+    const person = await db.prisma.contact.findFirstOrThrow({ where: { connectionId: fx.connectionId, remoteType: 'Contact', deletedAt: null }, orderBy: { remoteId: 'asc' } });
+    const account = sf.control.list('Account').find((a) => a.IsDeleted === false && a.Id !== sf.control.list('Contact').find((c) => c.Id === person.remoteId)?.AccountId)!;
+    sf.control.delete('Account', String(account.Id));
+    // Salesforce answers this record alone: INVALID_CROSS_REFERENCE_KEY on AccountId.
+    await db.prisma.writeBack.create({
+      data: { connectionId: fx.connectionId, objectType: 'Contact', remoteId: person.remoteId, operation: 'UPSERT_CONTACT', fields: { Title: 'VP Finance', __companyRemoteId: String(account.Id) } },
+    });
+    const worker = createWriteBackWorker({ db, logger: quietLogger, connectorFor: async () => fx.connector, backoffBaseMs: 1 });
+    expect((await worker.drainAll()).dead).toBe(1);
+    const row = await db.prisma.writeBack.findFirstOrThrow({ where: { remoteId: person.remoteId }, orderBy: { createdAt: 'desc' } });
+    expect(row).toMatchObject({ status: 'DEAD', lastError: expect.stringMatching(/INVALID_CROSS_REFERENCE_KEY.*\(AccountId\)/) });
+    expect(row.lastError).not.toMatch(/record deleted in CRM/);
+    expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: person.id } })).deletedAt).toBeNull();
+    expect((await db.prisma.connection.findUniqueOrThrow({ where: { id: fx.connectionId } })).status).toBe('ACTIVE');
+  });
+
   it('dead-letters a write to a record deleted in Salesforce, and tombstones it', async () => {
     const person = await db.prisma.contact.findFirstOrThrow({ where: { connectionId: fx.connectionId, remoteType: 'Contact', deletedAt: null }, orderBy: { remoteId: 'desc' } });
     sf.control.delete('Contact', person.remoteId);
