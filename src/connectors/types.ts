@@ -164,6 +164,5 @@ export type CallObserver = (call: { provider: Provider; endpoint: string; status
 export interface RecordActions {
   /** Re-read these records (with their links) and upsert them; ids the CRM lacks become tombstones. */
   refresh(streamName: string, remoteIds: string[]): Promise<void>;
-  tombstone(streamName: string, remoteIds: string[]): Promise<void>;
   markMerged(streamName: string, mergedRemoteIds: string[], survivorRemoteId: string): Promise<void>;
 }

@@ -2,7 +2,7 @@ import type { CrmConnector, RawRecord, RecordActions, StreamSpec, WriteValues } 
 import type { FieldDefs } from '../canonical/fields.js';
 import { connectionBlockedReason } from './connection-status.js';
 import { fieldDefsFor, normalizeAll, syncStream, type StreamRunOptions, type StreamRunOutcome, type SyncContext } from './engine.js';
-import { markMerged, tombstone, writePage } from './store.js';
+import { markMerged, writePage } from './store.js';
 import { inTransaction } from '../db/transaction.js';
 import { syncLockKey, tryLock } from './lock.js';
 import { MERGEABLE, TABLES } from './record-columns.js';
@@ -149,10 +149,6 @@ export function recordActions(ctx: SyncContext, connectionId: string, connector:
       // The good records land; the bad ones fail the events that named them, with the reason.
       await inTransaction(ctx.db.pool, (client) => writePage(client, { connectionId, kind: stream.kind, records, deletedRemoteIds: fetched.missingRemoteIds, now: new Date() }));
       throwIfFailed(stream, failures);
-    },
-    async tombstone(streamName, remoteIds) {
-      const stream = streamNamed(streamName);
-      await inTransaction(ctx.db.pool, (client) => tombstone(client, connectionId, stream.kind, remoteIds, new Date()));
     },
     async markMerged(streamName, mergedRemoteIds, survivorRemoteId) {
       const stream = streamNamed(streamName);

@@ -173,21 +173,22 @@ function linkHolders(event: HubspotEvent, fromId: string, toId: string): [string
 
 export interface AppliedEvents {
   refreshed: number;
-  tombstoned: number;
   merged: number;
   ignored: number;
 }
 
 export async function applyHubspotEvents(events: HubspotEvent[], actions: RecordActions): Promise<AppliedEvents> {
-  /** Per stream, per id: the latest event decides between re-reading and tombstoning. */
-  const latest = new Map<string, Map<string, { at: number; action: 'refresh' | 'tombstone' }>>();
+  /**
+   * Per stream, the ids to re-read. Deletions are re-read too, not tombstoned from the event:
+   * a deletion delivered late (HubSpot retries, our own backoff) may come after the record was
+   * restored, and only HubSpot's current answer is right; an archived record reads as missing
+   * and becomes a tombstone.
+   */
+  const toRefresh = new Map<string, Set<string>>();
   const merges: { stream: string; merged: string[]; survivor: string }[] = [];
   let ignored = 0;
-  const note = (stream: string, id: string, at: number, action: 'refresh' | 'tombstone'): void => {
-    const byId = latest.get(stream) ?? new Map<string, { at: number; action: 'refresh' | 'tombstone' }>();
-    latest.set(stream, byId);
-    const current = byId.get(id);
-    if (!current || current.at <= at) byId.set(id, { at, action });
+  const note = (stream: string, id: string): void => {
+    toRefresh.set(stream, (toRefresh.get(stream) ?? new Set<string>()).add(id));
   };
 
   for (const event of events) {
@@ -201,23 +202,21 @@ export async function applyHubspotEvents(events: HubspotEvent[], actions: Record
       case 'creation':
       case 'propertyChange':
       case 'restore':
-        note(stream, event.objectId, event.occurredAt, 'refresh');
-        break;
       case 'deletion':
       case 'privacyDeletion':
-        note(stream, event.objectId, event.occurredAt, 'tombstone');
+        note(stream, event.objectId);
         break;
       case 'merge': {
         const survivor = event.newObjectId ?? event.primaryObjectId ?? event.objectId;
         const merged = [...(event.mergedObjectIds ?? []), ...(event.primaryObjectId && event.primaryObjectId !== survivor ? [event.primaryObjectId] : [])].filter((id) => id !== survivor);
         if (merged.length > 0) merges.push({ stream, merged, survivor });
-        note(stream, survivor, event.occurredAt, 'refresh');
+        note(stream, survivor);
         break;
       }
       case 'associationChange': {
         const holders = event.fromObjectId && event.toObjectId ? linkHolders(event, event.fromObjectId, event.toObjectId) : [];
         if (!holders.length) holders.push([stream, event.objectId]);
-        for (const [holderStream, id] of holders) note(holderStream, id, event.occurredAt, 'refresh');
+        for (const [holderStream, id] of holders) note(holderStream, id);
         break;
       }
       default:
@@ -227,14 +226,9 @@ export async function applyHubspotEvents(events: HubspotEvent[], actions: Record
 
   for (const { stream, merged, survivor } of merges) await actions.markMerged(stream, merged, survivor);
   let refreshed = 0;
-  let tombstoned = 0;
-  for (const [stream, byId] of latest) {
-    const gone = [...byId].filter(([, v]) => v.action === 'tombstone').map(([id]) => id);
-    const changed = [...byId].filter(([, v]) => v.action === 'refresh').map(([id]) => id);
-    if (gone.length > 0) await actions.tombstone(stream, gone);
-    if (changed.length > 0) await actions.refresh(stream, changed);
-    tombstoned += gone.length;
-    refreshed += changed.length;
+  for (const [stream, ids] of toRefresh) {
+    await actions.refresh(stream, [...ids]);
+    refreshed += ids.size;
   }
-  return { refreshed, tombstoned, merged: merges.reduce((n, m) => n + m.merged.length, 0), ignored };
+  return { refreshed, merged: merges.reduce((n, m) => n + m.merged.length, 0), ignored };
 }

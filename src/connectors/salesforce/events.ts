@@ -88,7 +88,6 @@ export function salesforceEventId(event: SalesforceChangeEvent): string {
 
 export interface AppliedEvents {
   refreshed: number;
-  tombstoned: number;
   ignored: number;
   /** Streams whose events could not name their records (GAP_OVERFLOW, wildcard ids): run a sync of them. */
   resyncStreams: string[];
@@ -96,18 +95,18 @@ export interface AppliedEvents {
 
 const STREAM_NAMES = new Set(SALESFORCE_STREAMS.map((s) => s.name));
 
-type Action = 'refresh' | 'tombstone';
-
 export async function applySalesforceEvents(events: SalesforceChangeEvent[], actions: RecordActions): Promise<AppliedEvents> {
-  /** Per stream, per id: the latest event decides between re-reading and tombstoning. */
-  const latest = new Map<string, Map<string, { at: [number, number]; action: Action }>>();
+  /**
+   * Per stream, the ids to re-read. Deletions are re-read too, not tombstoned from the event:
+   * one delivered late may come after an undelete, and only the org's current answer is right
+   * (the re-read uses queryAll, so a deleted record comes back as one, and a purged one as
+   * missing; both become tombstones).
+   */
+  const toRefresh = new Map<string, Set<string>>();
   const resync = new Set<string>();
   let ignored = 0;
-  const note = (stream: string, id: string, at: [number, number], action: Action): void => {
-    const byId = latest.get(stream) ?? new Map<string, { at: [number, number]; action: Action }>();
-    latest.set(stream, byId);
-    const current = byId.get(id);
-    if (!current || current.at[0] < at[0] || (current.at[0] === at[0] && current.at[1] <= at[1])) byId.set(id, { at, action });
+  const note = (stream: string, id: string): void => {
+    toRefresh.set(stream, (toRefresh.get(stream) ?? new Set<string>()).add(id));
   };
 
   for (const event of events) {
@@ -117,7 +116,6 @@ export async function applySalesforceEvents(events: SalesforceChangeEvent[], act
       ignored++;
       continue;
     }
-    const at: [number, number] = [header.commitTimestamp, header.sequenceNumber];
     const ids = header.recordIds.filter(isSalesforceId);
     if (header.changeType === 'GAP_OVERFLOW' || ids.length < header.recordIds.length || ids.length === 0) resync.add(stream === CONTACT_ROLE_STREAM ? 'Opportunity' : stream);
     for (const id of ids) {
@@ -125,23 +123,18 @@ export async function applySalesforceEvents(events: SalesforceChangeEvent[], act
         // A role change is a change of its Opportunity's links. The payload names the
         // Opportunity on create/undelete only; otherwise the role stream resolves it (queryAll).
         const opportunityId = event.OpportunityId;
-        if (isSalesforceId(opportunityId)) note('Opportunity', opportunityId, at, 'refresh');
-        else note(CONTACT_ROLE_STREAM, id, at, 'refresh');
+        if (isSalesforceId(opportunityId)) note('Opportunity', opportunityId);
+        else note(CONTACT_ROLE_STREAM, id);
       } else {
-        note(stream, id, at, header.changeType === 'DELETE' ? 'tombstone' : 'refresh');
+        note(stream, id);
       }
     }
   }
 
   let refreshed = 0;
-  let tombstoned = 0;
-  for (const [stream, byId] of latest) {
-    const gone = [...byId].filter(([, v]) => v.action === 'tombstone').map(([id]) => id);
-    const changed = [...byId].filter(([, v]) => v.action === 'refresh').map(([id]) => id);
-    if (gone.length) await actions.tombstone(stream, gone);
-    if (changed.length) await actions.refresh(stream, changed);
-    tombstoned += gone.length;
-    refreshed += changed.length;
+  for (const [stream, ids] of toRefresh) {
+    await actions.refresh(stream, [...ids]);
+    refreshed += ids.size;
   }
-  return { refreshed, tombstoned, ignored, resyncStreams: [...resync] };
+  return { refreshed, ignored, resyncStreams: [...resync] };
 }

@@ -265,7 +265,7 @@ describe('Salesforce change events', () => {
     ]);
 
     const applied = await applySalesforceEvents(events, recordActions(fx.ctx, fx.connectionId, fx.connector));
-    expect(applied).toMatchObject({ refreshed: 2, tombstoned: 1, ignored: 0, resyncStreams: [] });
+    expect(applied).toMatchObject({ refreshed: 3, ignored: 0, resyncStreams: [] });
     const contact = await db.prisma.contact.findFirstOrThrow({ where: { connectionId: fx.connectionId, remoteId: contactId } });
     expect(contact).toMatchObject({ title: 'Cryptanalyst', companyRemoteId: account.Id, email: 'alan@bletchley.example' });
     const link = await db.prisma.association.findFirstOrThrow({ where: { connectionId: fx.connectionId, fromRemoteId: String(role.OpportunityId), toRemoteId: String(role.ContactId) } });

@@ -84,6 +84,22 @@ describe('HubSpot webhooks end to end', () => {
     expect(await db.prisma.webhookEvent.count({ where: { connectionId, status: 'PROCESSED' } })).toBe(stored.length);
   });
 
+  it('leaves a record live when its deletion is applied after the restore that followed it: HubSpot decides', async () => {
+    const target = sim.store.allRecords('contacts').filter((r) => !r.archived).map((r) => r.id)[40]!;
+    sim.control.archive('contacts', target);
+    await sim.control.webhooksIdle();
+    // The deletion's processing is held back (as after a failed attempt) while the contact is restored.
+    const held = await db.prisma.webhookEvent.updateMany({ where: { connectionId, status: 'PENDING' }, data: { nextAttemptAt: new Date(Date.now() + 3_600_000) } });
+    expect(held.count).toBeGreaterThan(0);
+    sim.control.restore('contacts', target);
+    await sim.control.webhooksIdle();
+    await drain();
+    expect((await contactRow(target)).deletedAt).toBeNull();
+    await db.prisma.webhookEvent.updateMany({ where: { connectionId, status: 'PENDING' }, data: { nextAttemptAt: new Date() } });
+    expect((await drain()).processed).toBe(held.count);
+    expect((await contactRow(target)).deletedAt).toBeNull();
+  });
+
   it('backs off an event whose processing fails, then applies it once the CRM answers again', async () => {
     const target = sim.store.allRecords('contacts').map((r) => r.id)[30]!;
     sim.control.update('contacts', target, { jobtitle: 'Director of Ops' });

@@ -68,7 +68,6 @@ describe('applyHubspotEvents', () => {
       calls,
       actions: {
         refresh: async (stream, ids) => void calls.push(`refresh ${stream} ${[...ids].sort().join(',')}`),
-        tombstone: async (stream, ids) => void calls.push(`tombstone ${stream} ${[...ids].sort().join(',')}`),
         markMerged: async (stream, merged, survivor) => void calls.push(`merge ${stream} ${merged.join(',')}→${survivor}`),
       },
     };
@@ -79,7 +78,7 @@ describe('applyHubspotEvents', () => {
     return parsed.events[0]!;
   };
 
-  it('groups refreshes per stream, tombstones deletions, merges and follows links to their canonical holder', async () => {
+  it('groups re-reads per stream (deletions included), merges and follows links to their canonical holder', async () => {
     const { actions, calls } = recorder();
     const summary = await applyHubspotEvents(
       [
@@ -96,14 +95,8 @@ describe('applyHubspotEvents', () => {
       ],
       actions,
     );
-    expect(calls).toEqual([
-      'merge contacts 21,22→20',
-      'tombstone contacts 13',
-      'refresh contacts 11,12,14,20',
-      'tombstone companies 500',
-      'refresh deals 900,901',
-    ]);
-    expect(summary).toEqual({ refreshed: 6, tombstoned: 2, merged: 2, ignored: 1 });
+    expect(calls).toEqual(['merge contacts 21,22→20', 'refresh contacts 11,12,13,14,20', 'refresh companies 500', 'refresh deals 900,901']);
+    expect(summary).toEqual({ refreshed: 8, merged: 2, ignored: 1 });
   });
 
   it('reads generic object.* events by objectTypeId, engagements included', async () => {
@@ -122,11 +115,11 @@ describe('applyHubspotEvents', () => {
       ],
       actions,
     );
-    expect(calls).toEqual(['merge companies 31→30', 'refresh contacts 11', 'refresh calls 70', 'tombstone deals 900', 'refresh deals 901', 'refresh companies 30', 'refresh notes 80']);
-    expect(summary).toEqual({ refreshed: 5, tombstoned: 1, merged: 1, ignored: 2 });
+    expect(calls).toEqual(['merge companies 31→30', 'refresh contacts 11', 'refresh calls 70', 'refresh deals 900,901', 'refresh companies 30', 'refresh notes 80']);
+    expect(summary).toEqual({ refreshed: 6, merged: 1, ignored: 2 });
   });
 
-  it('lets the latest event decide between deletion and restore, whatever the delivery order', async () => {
+  it('re-reads deleted and restored records alike, so a late delivery cannot undo a restore', async () => {
     const { actions, calls } = recorder();
     await applyHubspotEvents(
       [
@@ -137,6 +130,7 @@ describe('applyHubspotEvents', () => {
       ],
       actions,
     );
-    expect(calls).toEqual(['tombstone deals 8', 'refresh deals 7']);
+    // HubSpot's current answer decides: an archived deal reads as missing and becomes a tombstone.
+    expect(calls).toEqual(['refresh deals 7,8']);
   });
 });

@@ -59,7 +59,6 @@ function recorder() {
   const calls: string[] = [];
   const actions: RecordActions = {
     refresh: async (stream, ids) => void calls.push(`refresh ${stream} ${[...ids].sort().join(',')}`),
-    tombstone: async (stream, ids) => void calls.push(`tombstone ${stream} ${[...ids].sort().join(',')}`),
     markMerged: async () => void calls.push('merge'),
   };
   return { calls, actions };
@@ -88,7 +87,7 @@ describe('parseSalesforceEvents', () => {
 });
 
 describe('applySalesforceEvents', () => {
-  it('refreshes changed records and tombstones deleted ones, grouped per stream', async () => {
+  it('re-reads changed and deleted records alike, grouped per stream', async () => {
     const { calls, actions } = recorder();
     const applied = await applySalesforceEvents(
       parse([
@@ -103,14 +102,13 @@ describe('applySalesforceEvents', () => {
     );
     expect(calls.sort()).toEqual([
       'refresh Contact 003000000000001AAA,003000000000002AAA',
-      'refresh Lead 00Q000000000002AAA',
+      'refresh Lead 00Q000000000001AAA,00Q000000000002AAA',
       'refresh Task 00T000000000001AAA',
-      'tombstone Lead 00Q000000000001AAA',
     ]);
-    expect(applied).toEqual({ refreshed: 4, tombstoned: 1, ignored: 1, resyncStreams: [] });
+    expect(applied).toEqual({ refreshed: 5, ignored: 1, resyncStreams: [] });
   });
 
-  it('lets the latest event for a record decide, whatever the delivery order', async () => {
+  it('re-reads a record deleted and undeleted once, whatever the delivery order: the org decides', async () => {
     const { calls, actions } = recorder();
     await applySalesforceEvents(
       parse([event('Account', 'UNDELETE', ['001000000000001AAA'], {}, 2000), event('Account', 'DELETE', ['001000000000001AAA'], {}, 1000)]),
