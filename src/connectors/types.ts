@@ -157,12 +157,25 @@ export type CredentialsSink = (credentials: Record<string, unknown>) => Promise<
 /** Told about every CRM call, for metrics. */
 export type CallObserver = (call: { provider: Provider; endpoint: string; status: number | 'error'; durationMs: number }) => void;
 
+/** A record that could not be normalized, and why. */
+export interface RecordFailure {
+  remoteId: string;
+  reason: string;
+}
+
+/** Per event (by its index in the batch), why it could not be applied; absent events were applied. */
+export type EventFailures = Map<number, Error>;
+
 /**
  * What webhook/change-event handlers may do to the store. Events are hints: the handler asks
  * for records to be re-read from the CRM rather than trusting event payloads.
  */
 export interface RecordActions {
-  /** Re-read these records (with their links) and upsert them; ids the CRM lacks become tombstones. */
-  refresh(streamName: string, remoteIds: string[]): Promise<void>;
+  /**
+   * Re-read these records (with their links) and upsert them; ids the CRM lacks become
+   * tombstones. The records that cannot be normalized are returned with their reasons (the
+   * others are written); a failed CRM call throws.
+   */
+  refresh(streamName: string, remoteIds: string[]): Promise<RecordFailure[]>;
   markMerged(streamName: string, mergedRemoteIds: string[], survivorRemoteId: string): Promise<void>;
 }

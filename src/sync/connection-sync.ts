@@ -1,7 +1,7 @@
-import type { CrmConnector, RawRecord, RecordActions, StreamSpec, WriteValues } from '../connectors/types.js';
+import type { CrmConnector, RawRecord, RecordActions, RecordFailure, StreamSpec, WriteValues } from '../connectors/types.js';
 import type { FieldDefs } from '../canonical/fields.js';
 import { connectionBlockedReason } from './connection-status.js';
-import { fieldDefsFor, normalizeAll, syncStream, type StreamRunOptions, type StreamRunOutcome, type SyncContext } from './engine.js';
+import { describeFailures, fieldDefsFor, normalizeAll, syncStream, type StreamRunOptions, type StreamRunOutcome, type SyncContext } from './engine.js';
 import { markMerged, writePage } from './store.js';
 import { inTransaction } from '../db/transaction.js';
 import { syncLockKey, tryLock } from './lock.js';
@@ -90,8 +90,8 @@ export async function recoverStuckRuns(ctx: SyncContext, timeoutMs: number): Pro
 }
 
 /** The store operations webhook and change-event handlers may ask for, bound to one connection. */
-function throwIfFailed(stream: StreamSpec, failures: string[]): void {
-  if (failures.length) throw new Error(`${failures.length} ${stream.name} record(s) could not be normalized: ${failures.slice(0, 5).join('; ')}`);
+function throwIfFailed(stream: StreamSpec, failures: RecordFailure[]): void {
+  if (failures.length) throw new Error(`${stream.name}: ${describeFailures(failures)}`);
 }
 
 /**
@@ -143,12 +143,12 @@ export function recordActions(ctx: SyncContext, connectionId: string, connector:
     async refresh(streamName, remoteIds) {
       const stream = streamNamed(streamName);
       const ids = [...new Set(remoteIds)];
-      if (!ids.length) return;
+      if (!ids.length) return [];
       const fetched = await connector.fetchByIds(stream, ids);
       const { records, failures } = normalizeAll(connector, stream, fetched.records, await fieldDefsFor(ctx, connectionId, connector, stream));
       // The good records land; the bad ones fail the events that named them, with the reason.
       await inTransaction(ctx.db.pool, (client) => writePage(client, { connectionId, kind: stream.kind, records, deletedRemoteIds: fetched.missingRemoteIds, now: new Date() }));
-      throwIfFailed(stream, failures);
+      return failures;
     },
     async markMerged(streamName, mergedRemoteIds, survivorRemoteId) {
       const stream = streamNamed(streamName);

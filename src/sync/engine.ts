@@ -3,7 +3,7 @@ import { fieldDefsByName, type FieldDefs } from '../canonical/fields.js';
 import type { NormalizedRecord } from '../canonical/types.js';
 import type { Database } from '../db/client.js';
 import { scrubSecrets, type Logger } from '../log.js';
-import { CrmError, type CrmConnector, type RawRecord, type StreamPosition, type StreamSpec } from '../connectors/types.js';
+import { CrmError, type CrmConnector, type RawRecord, type RecordFailure, type StreamPosition, type StreamSpec } from '../connectors/types.js';
 import { loadFieldDefs, saveFieldDefs } from './field-defs.js';
 import { syncLockKey, tryLock } from './lock.js';
 import { writePage } from './store.js';
@@ -80,17 +80,22 @@ async function loadState(client: PoolClient, connectionId: string, stream: strin
  * Normalizes raw CRM records. The records that fail are named with their reasons, so the
  * caller can write the good ones and then fail visibly (a sync run, a webhook event, a write).
  */
-export function normalizeAll(connector: CrmConnector, stream: StreamSpec, raws: RawRecord[], defs: FieldDefs): { records: NormalizedRecord[]; failures: string[] } {
+export function normalizeAll(connector: CrmConnector, stream: StreamSpec, raws: RawRecord[], defs: FieldDefs): { records: NormalizedRecord[]; failures: RecordFailure[] } {
   const records: NormalizedRecord[] = [];
-  const failures: string[] = [];
+  const failures: RecordFailure[] = [];
   for (const raw of raws) {
     try {
       records.push(connector.normalize(stream, raw, defs));
     } catch (error) {
-      failures.push(`${String(raw.id ?? raw.Id ?? '?')}: ${(error as Error).message}`);
+      failures.push({ remoteId: String(raw.id ?? raw.Id ?? '?'), reason: (error as Error).message });
     }
   }
   return { records, failures };
+}
+
+/** "N record(s) could not be normalized: id: reason; …" (the first five), for errors people read. */
+export function describeFailures(failures: RecordFailure[]): string {
+  return `${failures.length} record(s) could not be normalized: ${failures.slice(0, 5).map((f) => `${f.remoteId}: ${f.reason}`).join('; ')}`;
 }
 
 export async function syncStream(
@@ -131,7 +136,7 @@ async function runLocked(
   const runId = runRows[0]!.id;
   // We hold the lock, so a RUNNING status left here is from a run that died: we take over.
   await client.query(`UPDATE "SyncState" SET "status" = 'RUNNING', "stageStartedAt" = now(), "updatedAt" = now() WHERE "id" = $1`, [state.id]);
-  const failures: string[] = [];
+  const failures: RecordFailure[] = [];
   const stats = () => {
     const now = connector.stats();
     return { apiCalls: now.apiCalls - statsBefore.apiCalls, rateLimited: now.rateLimited - statsBefore.rateLimited, waitedMs: now.waitedMs - statsBefore.waitedMs };
@@ -182,7 +187,7 @@ async function runLocked(
       if (options.signal?.aborted) throw new Error('interrupted by shutdown; the next run resumes from the saved cursor');
     }
     const s = stats();
-    const error = failures.length ? `${failures.length} record(s) could not be normalized: ${failures.slice(0, 5).join('; ')}` : null;
+    const error = failures.length ? describeFailures(failures) : null;
     await client.query(
       `UPDATE "SyncRun" SET "status" = 'SUCCEEDED', "finishedAt" = now(), "durationMs" = $2, "apiCalls" = $3, "rateLimited" = $4,
          "errorCount" = $5, "error" = $6 WHERE "id" = $1`,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { hubspotEventId, hubspotEventSchema, parseHubspotEvents, verifyHubspotSignature, applyHubspotEvents } from '../connectors/hubspot/index.js';
-import type { EventHandler } from './inbox.js';
+import { applyParsed, type EventHandler } from './inbox.js';
 import type { ProviderReceiver } from './router.js';
 
 /** Connection settings the HubSpot receiver reads: the app's client secret and the portal id. */
@@ -40,6 +40,5 @@ export const hubspotReceiver: ProviderReceiver = {
   },
 };
 
-export const applyHubspotPayloads: EventHandler = async (payloads, actions) => {
-  await applyHubspotEvents(payloads.map((p) => hubspotEventSchema.parse(p)), actions);
-};
+export const applyHubspotPayloads: EventHandler = (payloads, actions) =>
+  applyParsed(payloads, hubspotEventSchema, async (events) => (await applyHubspotEvents(events, actions)).failures);

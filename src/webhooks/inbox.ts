@@ -1,6 +1,7 @@
 import { inTransaction } from '../db/transaction.js';
 import type { Database } from '../db/client.js';
-import { CrmError, type CrmConnector, type Provider, type RecordActions } from '../connectors/types.js';
+import { z } from 'zod';
+import { CrmError, type CrmConnector, type EventFailures, type Provider, type RecordActions } from '../connectors/types.js';
 import { connectionBlockedReason, markConnectionFailure } from '../sync/connection-status.js';
 import { recordActions } from '../sync/connection-sync.js';
 import { describeError, type SyncContext } from '../sync/engine.js';
@@ -27,8 +28,30 @@ export async function storeEvents(db: Database, provider: Provider, events: Inbo
   return { stored: count, duplicates: events.length - count };
 }
 
-/** Applies one connection's events through the store actions (re-read, tombstone, merge). */
-export type EventHandler = (payloads: unknown[], actions: RecordActions) => Promise<void>;
+/**
+ * Applies one connection's events through the store actions (re-read, merge), and says which
+ * could not be applied (by index): only those are retried, each with its own reason.
+ */
+export type EventHandler = (payloads: unknown[], actions: RecordActions) => Promise<EventFailures>;
+
+/**
+ * Parses each stored payload on its own: one that no longer fits the schema fails alone (with
+ * zod's reason), and the rest are applied by `apply`, whose failures are mapped back.
+ */
+export async function applyParsed<T>(payloads: unknown[], schema: z.ZodType<T>, apply: (events: T[]) => Promise<EventFailures>): Promise<EventFailures> {
+  const failures: EventFailures = new Map();
+  const events: T[] = [];
+  const positions: number[] = [];
+  payloads.forEach((payload, index) => {
+    const parsed = schema.safeParse(payload);
+    if (parsed.success) {
+      events.push(parsed.data);
+      positions.push(index);
+    } else failures.set(index, new Error(`the stored event does not parse: ${z.prettifyError(parsed.error)}`));
+  });
+  for (const [index, error] of await apply(events)) failures.set(positions[index]!, error);
+  return failures;
+}
 
 export interface InboxDeps {
   ctx: SyncContext;
@@ -57,8 +80,9 @@ export interface InboxResult {
 /** Claims a batch of pending events (SKIP LOCKED, so replicas share the work) and applies them. */
 export async function processInbox(deps: InboxDeps, batchSize = 200): Promise<InboxResult> {
   const { db, logger } = deps.ctx;
-  // With the defaults, ten attempts span about 17 minutes: a short CRM outage is ridden out.
-  const maxAttempts = deps.maxAttempts ?? 10;
+  // With the defaults, twenty attempts span about 1.8 hours (waits of 1 s doubling to 10
+  // minutes): a CRM outage of that length is ridden out before an event is FAILED for good.
+  const maxAttempts = deps.maxAttempts ?? 20;
   const retryBaseMs = deps.retryBaseMs ?? 1000;
   const result: InboxResult = { processed: 0, failed: 0, deferred: 0 };
   await inTransaction(db.pool, async (client) => {
@@ -88,26 +112,32 @@ export async function processInbox(deps: InboxDeps, batchSize = 200): Promise<In
         result.deferred += ids.length; // they wait for the connection, they do not fail
         continue;
       }
+      let failures: EventFailures;
       try {
         const connector = await deps.connectorFor(connectionId);
-        await handler(events.map((e) => e.payload), recordActions(deps.ctx, connectionId, connector));
-        await client.query(`UPDATE "WebhookEvent" SET "status" = 'PROCESSED', "processedAt" = now(), "attempts" = "attempts" + 1, "error" = NULL WHERE "id" = ANY($1::uuid[])`, [ids]);
-        result.processed += ids.length;
+        failures = await handler(events.map((e) => e.payload), recordActions(deps.ctx, connectionId, connector));
       } catch (error) {
-        const message = scrubSecrets(describeError(error));
-        // A 401/403 or an exhausted limit blocks the connection; its events then wait.
-        if (error instanceof CrmError) await markConnectionFailure(db, connectionId, error);
-        await client.query(
-          `UPDATE "WebhookEvent" SET "attempts" = "attempts" + 1, "error" = $2,
-             "status" = CASE WHEN "attempts" + 1 >= $3 THEN 'FAILED'::"WebhookStatus" ELSE 'PENDING'::"WebhookStatus" END,
-             "processedAt" = CASE WHEN "attempts" + 1 >= $3 THEN now() END,
-             "nextAttemptAt" = now() + (LEAST($4::float8 * power(2, "attempts"), 600000) * interval '1 millisecond')
-           WHERE "id" = ANY($1::uuid[])`,
-          [ids, message, maxAttempts, retryBaseMs],
-        );
-        logger.warn({ err: error, connectionId, events: ids.length }, 'webhook events could not be applied');
-        result.failed += events.filter((e) => e.attempts + 1 >= maxAttempts).length;
+        // Not one event's fault (the connector could not be built, a bug): all of them wait.
+        failures = new Map(events.map((_, index) => [index, error instanceof Error ? error : new Error(String(error))]));
       }
+      const applied = events.filter((_, index) => !failures.has(index)).map((e) => e.id);
+      await client.query(`UPDATE "WebhookEvent" SET "status" = 'PROCESSED', "processedAt" = now(), "attempts" = "attempts" + 1, "error" = NULL WHERE "id" = ANY($1::uuid[])`, [applied]);
+      result.processed += applied.length;
+      if (!failures.size) continue;
+      // A 401/403 or an exhausted limit blocks the connection; its events then wait.
+      const blocking = [...failures.values()].find((error) => error instanceof CrmError);
+      if (blocking instanceof CrmError) await markConnectionFailure(db, connectionId, blocking);
+      const failed = [...failures].map(([index, error]) => ({ row: events[index]!, message: scrubSecrets(describeError(error)) }));
+      await client.query(
+        `UPDATE "WebhookEvent" e SET "attempts" = e."attempts" + 1, "error" = f.message,
+           "status" = CASE WHEN e."attempts" + 1 >= $3 THEN 'FAILED'::"WebhookStatus" ELSE 'PENDING'::"WebhookStatus" END,
+           "processedAt" = CASE WHEN e."attempts" + 1 >= $3 THEN now() END,
+           "nextAttemptAt" = now() + (LEAST($4::float8 * power(2, e."attempts"), 600000) * interval '1 millisecond')
+         FROM unnest($1::uuid[], $2::text[]) AS f(id, message) WHERE e."id" = f.id`,
+        [failed.map((f) => f.row.id), failed.map((f) => f.message), maxAttempts, retryBaseMs],
+      );
+      logger.warn({ err: failures.values().next().value, connectionId, events: failed.length, applied: applied.length }, 'webhook events could not be applied');
+      result.failed += failed.filter((f) => f.row.attempts + 1 >= maxAttempts).length;
     }
   });
   return result;

@@ -7,7 +7,7 @@ import {
   salesforceEventId,
   verifySalesforceSignature,
 } from '../connectors/salesforce/index.js';
-import type { EventHandler } from './inbox.js';
+import { applyParsed, type EventHandler } from './inbox.js';
 import type { ProviderReceiver } from './router.js';
 
 /**
@@ -39,6 +39,5 @@ export const salesforceReceiver: ProviderReceiver = {
  * GAP events name no records; the changes they stand for carry newer SystemModstamps, so the
  * connection's next incremental sync reads them. Nothing is lost by not acting here.
  */
-export const applySalesforcePayloads: EventHandler = async (payloads, actions) => {
-  await applySalesforceEvents(payloads.map((p) => salesforceChangeEventSchema.parse(p)), actions);
-};
+export const applySalesforcePayloads: EventHandler = (payloads, actions) =>
+  applyParsed(payloads, salesforceChangeEventSchema, async (events) => (await applySalesforceEvents(events, actions)).failures);

@@ -7,6 +7,7 @@ import { tombstoneContact } from './reflect.js';
 import { crmObjectFor, mapFields, mappingFor } from './mapping.js';
 import { splitContactFields, withRequiredContactFields } from './contact-fields.js';
 import { recordActions, reflectWrites } from '../sync/connection-sync.js';
+import { describeFailures } from '../sync/engine.js';
 import { claimDue, markDead, markDone, releaseExpiredLeases, renewLease, retryLater, type Lease, type OutboxRow } from './outbox.js';
 
 /**
@@ -124,7 +125,12 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
     const byStream = new Map<string, string[]>();
     for (const r of records) if (r.remoteId) byStream.set(r.objectType, [...(byStream.get(r.objectType) ?? []), r.remoteId]);
     for (const [stream, ids] of byStream) {
-      await actions.refresh(stream, ids).catch((error: unknown) => deps.logger.warn({ err: error, connectionId, stream }, 'an upserted contact could not be read back; the next sync will'));
+      try {
+        const failures = await actions.refresh(stream, ids);
+        if (failures.length) deps.logger.warn({ connectionId, stream, error: describeFailures(failures) }, 'an upserted contact could not be read back; the next sync will report it');
+      } catch (error) {
+        deps.logger.warn({ err: error, connectionId, stream }, 'an upserted contact could not be read back; the next sync will');
+      }
     }
   }
 

@@ -6,7 +6,8 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { RecordActions } from '../types.js';
+import { EventTargets } from '../event-targets.js';
+import type { EventFailures, RecordActions } from '../types.js';
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 
@@ -175,6 +176,8 @@ export interface AppliedEvents {
   refreshed: number;
   merged: number;
   ignored: number;
+  /** The events (by index) that could not be applied, and why; the others were. */
+  failures: EventFailures;
 }
 
 export async function applyHubspotEvents(events: HubspotEvent[], actions: RecordActions): Promise<AppliedEvents> {
@@ -184,14 +187,12 @@ export async function applyHubspotEvents(events: HubspotEvent[], actions: Record
    * restored, and only HubSpot's current answer is right; an archived record reads as missing
    * and becomes a tombstone.
    */
-  const toRefresh = new Map<string, Set<string>>();
-  const merges: { stream: string; merged: string[]; survivor: string }[] = [];
+  const targets = new EventTargets();
+  const merges: { stream: string; merged: string[]; survivor: string; index: number }[] = [];
   let ignored = 0;
-  const note = (stream: string, id: string): void => {
-    toRefresh.set(stream, (toRefresh.get(stream) ?? new Set<string>()).add(id));
-  };
 
-  for (const event of events) {
+  for (const [index, event] of events.entries()) {
+    const note = (stream: string, id: string): void => targets.add(stream, id, index);
     const target = eventTarget(event);
     if (!target) {
       ignored++;
@@ -209,7 +210,7 @@ export async function applyHubspotEvents(events: HubspotEvent[], actions: Record
       case 'merge': {
         const survivor = event.newObjectId ?? event.primaryObjectId ?? event.objectId;
         const merged = [...(event.mergedObjectIds ?? []), ...(event.primaryObjectId && event.primaryObjectId !== survivor ? [event.primaryObjectId] : [])].filter((id) => id !== survivor);
-        if (merged.length > 0) merges.push({ stream, merged, survivor });
+        if (merged.length > 0) merges.push({ stream, merged, survivor, index });
         note(stream, survivor);
         break;
       }
@@ -224,11 +225,10 @@ export async function applyHubspotEvents(events: HubspotEvent[], actions: Record
     }
   }
 
-  for (const { stream, merged, survivor } of merges) await actions.markMerged(stream, merged, survivor);
-  let refreshed = 0;
-  for (const [stream, ids] of toRefresh) {
-    await actions.refresh(stream, [...ids]);
-    refreshed += ids.size;
+  const failures: EventFailures = new Map();
+  for (const { stream, merged, survivor, index } of merges) {
+    await actions.markMerged(stream, merged, survivor).catch((error: unknown) => failures.set(index, error instanceof Error ? error : new Error(String(error))));
   }
-  return { refreshed, merged: merges.reduce((n, m) => n + m.merged.length, 0), ignored };
+  const refreshed = await targets.refreshAll(actions, failures);
+  return { refreshed, merged: merges.reduce((n, m) => n + m.merged.length, 0), ignored, failures };
 }

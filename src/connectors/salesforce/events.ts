@@ -10,7 +10,8 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { RecordActions } from '../types.js';
+import { EventTargets } from '../event-targets.js';
+import type { EventFailures, RecordActions } from '../types.js';
 import { CONTACT_ROLE_STREAM, SALESFORCE_STREAMS } from './streams.js';
 import { isSalesforceId } from './soql.js';
 
@@ -89,6 +90,8 @@ export function salesforceEventId(event: SalesforceChangeEvent): string {
 export interface AppliedEvents {
   refreshed: number;
   ignored: number;
+  /** The events (by index) that could not be applied, and why; the others were. */
+  failures: EventFailures;
   /** Streams whose events could not name their records (GAP_OVERFLOW, wildcard ids): run a sync of them. */
   resyncStreams: string[];
 }
@@ -102,14 +105,12 @@ export async function applySalesforceEvents(events: SalesforceChangeEvent[], act
    * (the re-read uses queryAll, so a deleted record comes back as one, and a purged one as
    * missing; both become tombstones).
    */
-  const toRefresh = new Map<string, Set<string>>();
+  const targets = new EventTargets();
   const resync = new Set<string>();
   let ignored = 0;
-  const note = (stream: string, id: string): void => {
-    toRefresh.set(stream, (toRefresh.get(stream) ?? new Set<string>()).add(id));
-  };
 
-  for (const event of events) {
+  for (const [index, event] of events.entries()) {
+    const note = (stream: string, id: string): void => targets.add(stream, id, index);
     const header = event.ChangeEventHeader;
     const stream = header.entityName;
     if (!STREAM_NAMES.has(stream)) {
@@ -131,10 +132,7 @@ export async function applySalesforceEvents(events: SalesforceChangeEvent[], act
     }
   }
 
-  let refreshed = 0;
-  for (const [stream, ids] of toRefresh) {
-    await actions.refresh(stream, [...ids]);
-    refreshed += ids.size;
-  }
-  return { refreshed, ignored, resyncStreams: [...resync] };
+  const failures: EventFailures = new Map();
+  const refreshed = await targets.refreshAll(actions, failures);
+  return { refreshed, ignored, resyncStreams: [...resync], failures };
 }

@@ -100,6 +100,20 @@ describe('HubSpot webhooks end to end', () => {
     expect((await contactRow(target)).deletedAt).toBeNull();
   });
 
+  it('applies the good events of a batch and retries only the one that fails, with its own reason', async () => {
+    const target = sim.store.allRecords('contacts').filter((r) => !r.archived).map((r) => r.id)[50]!;
+    sim.control.update('contacts', target, { jobtitle: 'Chief of Staff' });
+    await sim.control.webhooksIdle();
+    // Stored by an older version, say: it no longer fits the event schema.
+    const broken = await db.prisma.webhookEvent.create({ data: { provider: 'HUBSPOT', eventId: 'broken-1', connectionId, payload: { subscriptionType: 'contact.propertyChange' } } });
+    const result = await drain();
+    expect(result.processed).toBeGreaterThan(0);
+    expect((await contactRow(target)).title).toBe('Chief of Staff');
+    expect(await db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: broken.id } })).toMatchObject({ status: 'PENDING', attempts: 1, error: expect.stringMatching(/the stored event does not parse/) });
+    expect(await db.prisma.webhookEvent.count({ where: { connectionId, status: 'PENDING', id: { not: broken.id } } })).toBe(0);
+    await db.prisma.webhookEvent.delete({ where: { id: broken.id } });
+  });
+
   it('backs off an event whose processing fails, then applies it once the CRM answers again', async () => {
     const target = sim.store.allRecords('contacts').map((r) => r.id)[30]!;
     sim.control.update('contacts', target, { jobtitle: 'Director of Ops' });

@@ -67,7 +67,10 @@ describe('applyHubspotEvents', () => {
     return {
       calls,
       actions: {
-        refresh: async (stream, ids) => void calls.push(`refresh ${stream} ${[...ids].sort().join(',')}`),
+        refresh: async (stream, ids) => {
+      calls.push(`refresh ${stream} ${[...ids].sort().join(',')}`);
+      return [];
+    },
         markMerged: async (stream, merged, survivor) => void calls.push(`merge ${stream} ${merged.join(',')}→${survivor}`),
       },
     };
@@ -96,7 +99,7 @@ describe('applyHubspotEvents', () => {
       actions,
     );
     expect(calls).toEqual(['merge contacts 21,22→20', 'refresh contacts 11,12,13,14,20', 'refresh companies 500', 'refresh deals 900,901']);
-    expect(summary).toEqual({ refreshed: 8, merged: 2, ignored: 1 });
+    expect(summary).toEqual({ refreshed: 8, merged: 2, ignored: 1, failures: new Map() });
   });
 
   it('reads generic object.* events by objectTypeId, engagements included', async () => {
@@ -116,7 +119,36 @@ describe('applyHubspotEvents', () => {
       actions,
     );
     expect(calls).toEqual(['merge companies 31→30', 'refresh contacts 11', 'refresh calls 70', 'refresh deals 900,901', 'refresh companies 30', 'refresh notes 80']);
-    expect(summary).toEqual({ refreshed: 6, merged: 1, ignored: 2 });
+    expect(summary).toEqual({ refreshed: 6, merged: 1, ignored: 2, failures: new Map() });
+  });
+
+  it('fails only the events naming a record that cannot be normalized, or a stream whose read failed', async () => {
+    const read: string[] = [];
+    const actions: RecordActions = {
+      refresh: async (stream, ids) => {
+        read.push(`${stream} ${[...ids].sort().join(',')}`);
+        if (stream === 'companies') throw new Error('HubSpot answered 503');
+        return stream === 'contacts' ? [{ remoteId: '12', reason: 'email is not a string' }] : [];
+      },
+      markMerged: async () => undefined,
+    };
+    const summary = await applyHubspotEvents(
+      [
+        event({ subscriptionType: 'contact.propertyChange', objectId: 11, propertyName: 'phone' }),
+        event({ subscriptionType: 'contact.propertyChange', objectId: 12, propertyName: 'email' }),
+        event({ subscriptionType: 'company.creation', objectId: 500 }),
+        event({ subscriptionType: 'deal.creation', objectId: 900 }),
+        event({ subscriptionType: 'contact.creation', objectId: 12 }),
+      ],
+      actions,
+    );
+    // Every stream is still read: the failing companies read does not stop the deals.
+    expect(read).toEqual(['contacts 11,12', 'companies 500', 'deals 900']);
+    expect([...summary.failures].map(([index, error]) => [index, error.message])).toEqual([
+      [1, 'contacts 12 could not be normalized: email is not a string'],
+      [4, 'contacts 12 could not be normalized: email is not a string'],
+      [2, 'HubSpot answered 503'],
+    ]);
   });
 
   it('re-reads deleted and restored records alike, so a late delivery cannot undo a restore', async () => {

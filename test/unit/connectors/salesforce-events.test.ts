@@ -58,7 +58,10 @@ function parse(events: unknown[]): SalesforceChangeEvent[] {
 function recorder() {
   const calls: string[] = [];
   const actions: RecordActions = {
-    refresh: async (stream, ids) => void calls.push(`refresh ${stream} ${[...ids].sort().join(',')}`),
+    refresh: async (stream, ids) => {
+      calls.push(`refresh ${stream} ${[...ids].sort().join(',')}`);
+      return [];
+    },
     markMerged: async () => void calls.push('merge'),
   };
   return { calls, actions };
@@ -105,7 +108,7 @@ describe('applySalesforceEvents', () => {
       'refresh Lead 00Q000000000001AAA,00Q000000000002AAA',
       'refresh Task 00T000000000001AAA',
     ]);
-    expect(applied).toEqual({ refreshed: 5, ignored: 1, resyncStreams: [] });
+    expect(applied).toEqual({ refreshed: 5, ignored: 1, resyncStreams: [], failures: new Map() });
   });
 
   it('re-reads a record deleted and undeleted once, whatever the delivery order: the org decides', async () => {
