@@ -109,7 +109,9 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
       await retryLater(deps.db, ids, 60_000, reason, false);
       return 'waiting';
     }
-    const attempts = Math.max(...item.rows.map((r) => r.attempts));
+    // The newest row's count: older rows to the same record ride along (their values are
+    // superseded field by field) and must not spend the newest value's attempts.
+    const attempts = item.rows.at(-1)!.attempts;
     if (error.retryable && attempts < maxAttempts) {
       const delay = Math.max(error.details.retryAfterMs ?? 0, backoffBase * 2 ** (attempts - 1));
       await retryLater(deps.db, ids, Math.min(delay, 60_000), reason, true);

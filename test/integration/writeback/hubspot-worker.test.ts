@@ -176,6 +176,23 @@ describe('write-back to HubSpot', () => {
     expect(sim.store.get('contacts', target)!.properties.ai_qualification_score).toBe('70');
   });
 
+  it("gives a new write its own attempts, whatever an older write to the same record has spent", async () => {
+    const target = contacts[10_555]!.remoteId;
+    // An older write has failed twice and waits for its third attempt.
+    await db.prisma.writeBack.create({
+      data: { connectionId, objectType: 'contact', remoteId: target, fields: scoreFields(20), attempts: 2, nextAttemptAt: new Date(Date.now() + 60_000), createdAt: new Date(Date.now() - 1000) },
+    });
+    await queue([target], () => scoreFields(80));
+    // Failing past the client's own retries (3): the worker sees a 5xx.
+    const fault = sim.faults.add({ match: '^POST /crm/v3/objects/contacts/batch/update', kind: 'status', status: 503, count: 4 });
+    const first = await worker().drainOnce();
+    sim.faults.remove(fault.id);
+    expect(first).toMatchObject({ claimed: 2, retried: 2, dead: 0 });
+    await db.prisma.writeBack.updateMany({ where: { remoteId: target, status: 'PENDING' }, data: { nextAttemptAt: new Date() } });
+    expect((await worker().drainAll()).done).toBe(2);
+    expect(sim.store.get('contacts', target)!.properties.ai_qualification_score).toBe('80');
+  });
+
   it('a worker whose lease expired cannot settle rows another worker has taken', async () => {
     const target = contacts[10_560]!.remoteId;
     await queue([target], () => scoreFields(33));
