@@ -31,11 +31,14 @@ export const hubspotReceiver: ProviderReceiver = {
     const only = signedBy.length === 1 ? signedBy[0]!.id : null;
     return {
       ok: true,
-      events: parsed.events.map((event) => ({
-        eventId: hubspotEventId(event),
-        connectionId: byPortal.get(event.portalId) ?? (byPortal.size ? null : only),
-        payload: event,
-      })),
+      events: parsed.events.map((event) => {
+        const connectionId = byPortal.get(event.portalId) ?? (byPortal.size ? null : only);
+        const unmatchedReason =
+          connectionId !== null
+            ? undefined
+            : `no connection signed by this app names HubSpot portal ${event.portalId} in settings.portalId (${signedBy.length} connection(s) share its client secret)`;
+        return { eventId: hubspotEventId(event), connectionId, payload: event, ...(unmatchedReason ? { unmatchedReason } : {}) };
+      }),
     };
   },
 };

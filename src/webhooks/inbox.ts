@@ -17,12 +17,14 @@ export interface InboundEvent {
   eventId: string;
   connectionId: string | null;
   payload: unknown;
+  /** Why no connection could be chosen (with connectionId null): the event's FAILED reason. */
+  unmatchedReason?: string;
 }
 
 export async function storeEvents(db: Database, provider: Provider, events: InboundEvent[]): Promise<{ stored: number; duplicates: number }> {
   if (!events.length) return { stored: 0, duplicates: 0 };
   const { count } = await db.prisma.webhookEvent.createMany({
-    data: events.map((e) => ({ provider, eventId: e.eventId, connectionId: e.connectionId, payload: e.payload as object })),
+    data: events.map((e) => ({ provider, eventId: e.eventId, connectionId: e.connectionId, payload: e.payload as object, error: e.unmatchedReason ?? null })),
     skipDuplicates: true,
   });
   return { stored: count, duplicates: events.length - count };
@@ -102,7 +104,8 @@ export async function processInbox(deps: InboxDeps, batchSize = 200): Promise<In
       const handler = events[0] && deps.handlers[events[0].provider];
       if (!connectionId || !handler) {
         const reason = connectionId ? `no handler for ${events[0]?.provider} events` : 'no connection matches this event (unknown portal or org)';
-        await client.query(`UPDATE "WebhookEvent" SET "status" = 'FAILED', "error" = $2, "processedAt" = now() WHERE "id" = ANY($1::uuid[])`, [ids, reason]);
+        // The receiver's own reason, when it knew why no connection matched.
+        await client.query(`UPDATE "WebhookEvent" SET "status" = 'FAILED', "error" = COALESCE("error", $2), "processedAt" = now() WHERE "id" = ANY($1::uuid[])`, [ids, reason]);
         result.failed += ids.length;
         continue;
       }

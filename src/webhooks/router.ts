@@ -85,11 +85,14 @@ async function receive(deps: ReceiverDeps, receiver: ProviderReceiver, req: Requ
   try {
     json = JSON.parse(rawBody.toString('utf8'));
   } catch {
+    deps.logger.warn({ provider: receiver.provider, reason: 'body is not JSON' }, 'webhook rejected: body');
     res.status(400).json({ error: 'body is not JSON' });
     return;
   }
   const parsed = receiver.parse(json, signedBy);
   if (!parsed.ok) {
+    // Signed, so the CRM sent it: say so where operators look, not only in the 400.
+    deps.logger.warn({ provider: receiver.provider, reason: parsed.reason }, 'webhook rejected: body');
     res.status(400).json({ error: parsed.reason });
     return;
   }

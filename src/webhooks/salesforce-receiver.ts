@@ -29,9 +29,15 @@ export const salesforceReceiver: ProviderReceiver = {
   parse(json, signedBy) {
     const parsed = parseSalesforceEvents(json);
     if (!parsed.ok) return parsed;
-    // A shared secret belongs to one connection; if an operator reused one, the first wins.
-    const connectionId = signedBy[0]!.id;
-    return { ok: true, events: parsed.events.map((event) => ({ eventId: salesforceEventId(event), connectionId, payload: event })) };
+    // The secret identifies the org. Shared by several connections, it identifies none: the
+    // events are kept, FAILED with the fix, rather than applied to a guess.
+    const connectionId = signedBy.length === 1 ? signedBy[0]!.id : null;
+    const unmatchedReason =
+      connectionId === null ? `${signedBy.length} connections (${signedBy.map((c) => c.name).join(', ')}) share this webhook secret; give each its own settings.webhookSecret` : undefined;
+    return {
+      ok: true,
+      events: parsed.events.map((event) => ({ eventId: salesforceEventId(event), connectionId, payload: event, ...(unmatchedReason ? { unmatchedReason } : {}) })),
+    };
   },
 };
 

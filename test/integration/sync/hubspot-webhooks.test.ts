@@ -192,6 +192,14 @@ describe('HubSpot webhooks end to end', () => {
     }
   });
 
+  it('keeps an event from a portal no connection names, FAILED with that reason', async () => {
+    const body = event(900020).replace(`"portalId":${PORTAL_ID}`, '"portalId":999');
+    expect((await post(body, sign(body, Date.now()))).body).toEqual({ stored: 1, duplicates: 0 });
+    await drain();
+    const stored = await db.prisma.webhookEvent.findFirstOrThrow({ where: { eventId: { contains: '900020' } } });
+    expect(stored).toMatchObject({ connectionId: null, status: 'FAILED', error: expect.stringMatching(/no connection .* names HubSpot portal 999/) });
+  });
+
   it('accepts a correctly signed delivery and deduplicates a repeat of it', async () => {
     const body = event(900010);
     expect((await post(body, sign(body, Date.now()))).body).toEqual({ stored: 1, duplicates: 0 });
