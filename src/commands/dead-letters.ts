@@ -46,8 +46,9 @@ Examples:
         for (const r of rows) ctx.print(`${r.id}\t${r.connection.name}\t${r.objectType}/${r.remoteId ?? '(new)'}\t${r.attempts} attempt(s)\t${r.lastError ?? ''}`);
         return 0;
       }
-      const count = await requeueDead(runtime.db, { ids: ids.length ? ids : undefined, connectionId: connection?.id, errorContains: stringOption(args, 'error') });
-      ctx.print(`Queued ${count} dead letter(s) again.`);
+      const { requeued, superseded } = await requeueDead(runtime.db, { ids: ids.length ? ids : undefined, connectionId: connection?.id, errorContains: stringOption(args, 'error') });
+      ctx.print(`Queued ${requeued} dead letter(s) again.`);
+      if (superseded) ctx.print(`${superseded} were superseded by newer writes already delivered to the same records: settled without sending.`);
       return 0;
     } finally {
       await runtime.close();

@@ -139,16 +139,35 @@ export async function retryLater(db: Database, lease: Lease, delayMs: number, re
   );
 }
 
-/** Dead letters back to the queue, as new: an operator fixed the cause. */
-export async function requeueDead(db: Database, where: { ids?: string[]; connectionId?: string; errorContains?: string }): Promise<number> {
-  const result = await db.pool.query(
-    `UPDATE "WriteBack" SET "status" = 'PENDING', "attempts" = 0, "nextAttemptAt" = now(), "claimedAt" = NULL, "updatedAt" = now()
-     WHERE "status" = 'DEAD'
-       AND ($1::uuid[] IS NULL OR "id" = ANY($1::uuid[]))
-       AND ($2::uuid IS NULL OR "connectionId" = $2::uuid)
-       AND ($3::text IS NULL OR "lastError" ILIKE '%' || $3 || '%')`,
+/**
+ * Dead letters back to the queue, as new: an operator fixed the cause. A dead letter whose
+ * every field a newer write to the same record has since delivered is not sent again (it would
+ * overwrite that newer value): it is settled DONE, saying it was superseded.
+ */
+export async function requeueDead(db: Database, where: { ids?: string[]; connectionId?: string; errorContains?: string }): Promise<{ requeued: number; superseded: number }> {
+  const { rows } = await db.pool.query<{ superseded: boolean }>(
+    `WITH target AS (
+       SELECT w."id", (w."remoteId" IS NOT NULL AND EXISTS (
+           SELECT 1 FROM "WriteBack" n
+           WHERE n."connectionId" = w."connectionId" AND n."objectType" = w."objectType" AND n."remoteId" = w."remoteId"
+             AND n."status" = 'DONE' AND n."createdAt" > w."createdAt"
+             AND n."fields" ?& ARRAY(SELECT jsonb_object_keys(w."fields")))) AS superseded
+       FROM "WriteBack" w
+       WHERE w."status" = 'DEAD'
+         AND ($1::uuid[] IS NULL OR w."id" = ANY($1::uuid[]))
+         AND ($2::uuid IS NULL OR w."connectionId" = $2::uuid)
+         AND ($3::text IS NULL OR w."lastError" ILIKE '%' || $3 || '%')
+       FOR UPDATE OF w)
+     UPDATE "WriteBack" w SET
+       "status" = (CASE WHEN t.superseded THEN 'DONE' ELSE 'PENDING' END)::"WriteBackStatus",
+       "lastError" = CASE WHEN t.superseded THEN 'superseded: a newer write to this record was delivered, so this one was not sent again' ELSE w."lastError" END,
+       "attempts" = CASE WHEN t.superseded THEN w."attempts" ELSE 0 END,
+       "nextAttemptAt" = now(), "claimedAt" = NULL, "updatedAt" = now()
+     FROM target t WHERE w."id" = t."id"
+     RETURNING t.superseded`,
     // The filter is text to find, not a pattern: escape LIKE's wildcards.
     [where.ids ?? null, where.connectionId ?? null, where.errorContains?.replace(/[\\%_]/g, (c) => `\\${c}`) ?? null],
   );
-  return result.rowCount ?? 0;
+  const superseded = rows.filter((r) => r.superseded).length;
+  return { requeued: rows.length - superseded, superseded };
 }

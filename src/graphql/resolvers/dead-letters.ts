@@ -40,7 +40,7 @@ async function retryMatching(ctx: GraphqlContext, filter: DeadLetterFilterInput)
       take: RETRY_CHUNK,
     });
     if (!rows.length) return requeued;
-    requeued += await requeueDead(ctx.db, { ids: rows.map((r) => r.id) });
+    requeued += (await requeueDead(ctx.db, { ids: rows.map((r) => r.id) })).requeued;
     afterId = rows.at(-1)!.id;
   }
 }
@@ -62,7 +62,8 @@ export const deadLetterResolvers = {
       if (!row) throw notFound(`no write-back with id ${rowId}`);
       if (row.status !== 'DEAD') throw badInput(`write-back ${rowId} is ${row.status}, not DEAD; only dead letters can be retried`, 'id');
       // Another operator (or the CLI) may have requeued it meanwhile: then it is not ours to report.
-      if ((await requeueDead(ctx.db, { ids: [rowId] })) !== 1) throw badInput(`write-back ${rowId} is no longer DEAD`, 'id');
+      const outcome = await requeueDead(ctx.db, { ids: [rowId] });
+      if (outcome.requeued + outcome.superseded !== 1) throw badInput(`write-back ${rowId} is no longer DEAD`, 'id');
       return writeBackView(await ctx.db.prisma.writeBack.findUniqueOrThrow({ where: { id: rowId }, ...WRITE_BACK_VIEW }));
     },
     retryDeadLetters(_: unknown, args: { filter?: unknown }, ctx: GraphqlContext): Promise<number> {
