@@ -21,7 +21,10 @@ export class EventTargets {
       try {
         for (const failure of await actions.refresh(stream, [...ids.keys()])) {
           const error = new Error(`${stream} ${failure.remoteId} could not be normalized: ${failure.reason}`);
-          for (const index of ids.get(failure.remoteId) ?? []) failures.set(index, error);
+          // A record no event named (a role's Opportunity, a merged-away id's survivor) cannot
+          // be traced to its events: every event of the stream waits rather than one pass.
+          const named = ids.get(failure.remoteId);
+          for (const index of named ?? [...ids.values()].flat()) failures.set(index, error);
         }
       } catch (error) {
         for (const indexes of ids.values()) for (const index of indexes) failures.set(index, error instanceof Error ? error : new Error(String(error)));

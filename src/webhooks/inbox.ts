@@ -128,8 +128,9 @@ export async function processInbox(deps: InboxDeps, batchSize = 200): Promise<In
       result.processed += applied.length;
       if (!failures.size) continue;
       // A 401/403 or an exhausted limit blocks the connection; its events then wait.
-      const blocking = [...failures.values()].find((error) => error instanceof CrmError);
-      if (blocking instanceof CrmError) await markConnectionFailure(db, connectionId, blocking);
+      for (const error of failures.values()) {
+        if (error instanceof CrmError && (await markConnectionFailure(db, connectionId, error))) break;
+      }
       const failed = [...failures].map(([index, error]) => ({ row: events[index]!, message: scrubSecrets(describeError(error)) }));
       await client.query(
         `UPDATE "WebhookEvent" e SET "attempts" = e."attempts" + 1, "error" = f.message,

@@ -62,6 +62,7 @@ function contactUpsert(provider: Provider, item: Collapsed): { properties: Write
 
 export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
   const maxAttempts = deps.maxAttempts ?? 3;
+  const leaseMs = deps.leaseMs ?? 10 * 60_000;
   const backoffBase = deps.backoffBaseMs ?? 1000;
   const fieldCache = new Map<string, { at: number; defs: FieldDefs }>();
 
@@ -136,14 +137,40 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
     }
   }
 
-  async function drainConnection(connectionId: string, rows: OutboxRow[], token: Date, tally: DrainResult): Promise<void> {
+  /**
+   * Keeps a lease alive while a send runs (a rate-limited drain can outlast it): renewed every
+   * third of the lease, and the renewals finish before the caller settles with the new token,
+   * so a settle never races a renewal. Rows another worker took meanwhile drop out.
+   */
+  async function whileSending<T>(lease: Lease, sending: Promise<T>): Promise<T> {
+    let renewals: Promise<void> = Promise.resolve();
+    const timer = setInterval(() => {
+      renewals = renewals
+        .then(async () => {
+          Object.assign(lease, await renewLease(deps.db, lease));
+        })
+        .catch((error: unknown) => deps.logger.warn({ err: error }, 'write-back lease could not be renewed; another worker may send these rows again'));
+    }, leaseMs / 3);
+    try {
+      return await sending;
+    } finally {
+      clearInterval(timer);
+      await renewals;
+    }
+  }
+
+  /**
+   * `lease` is this connection's claim; its token moves while a long send renews it (see
+   * whileSending), so settling always reads the current one.
+   */
+  async function drainConnection(connectionId: string, rows: OutboxRow[], lease: Lease, tally: DrainResult): Promise<void> {
     const connection = await deps.db.prisma.connection.findUniqueOrThrow({ where: { id: connectionId } });
     const items = collapse(connection.provider, rows);
     const failAll = async (error: unknown) => {
       // Building the connector or describing fields failed: every item fails the same way
       // (a 401 blocks the connection, a bug counts attempts and ends DEAD).
       const crmError = error instanceof CrmError ? error : new CrmError(connection.provider, 'server', (error as Error).message, { origin: 'us' });
-      for (const item of items) tally[await handleFailure(connectionId, item, { key: item.op.key, ok: false, error: crmError }, token)] += item.rows.length;
+      for (const item of items) tally[await handleFailure(connectionId, item, { key: item.op.key, ok: false, error: crmError }, lease.token)] += item.rows.length;
     };
     let connector: CrmConnector;
     try {
@@ -166,7 +193,7 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
       if (mapped.missing.length) {
         await markDead(
           deps.db,
-          { ids: item.rows.map((r) => r.id), token },
+          { ids: item.rows.map((r) => r.id), token: lease.token },
           `field(s) ${mapped.missing.join(', ')} do not exist on ${item.op.objectType} in ${connection.provider}; run: context-layer fields ensure ${connection.name}`,
         );
         tally.dead += item.rows.length;
@@ -178,7 +205,7 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
     if (!ready.length) return;
     let results: WriteResult[];
     try {
-      results = await connector.write(ready.map((r) => r.op));
+      results = await whileSending(lease, connector.write(ready.map((r) => r.op)));
     } catch (error) {
       const crmError = error instanceof CrmError ? error : new CrmError(connection.provider, 'network', (error as Error).message, { origin: 'us' });
       results = ready.map((r) => ({ key: r.op.key, ok: false, error: crmError }));
@@ -186,10 +213,10 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
     const byKey = new Map(results.map((r) => [r.key, r]));
     const succeeded = ready.filter((item) => byKey.get(item.op.key)?.ok);
     // Settle first: whatever fails after this must not send these writes again.
-    await markDone(deps.db, { ids: succeeded.flatMap((item) => item.rows.map((r) => r.id)), token });
+    await markDone(deps.db, { ids: succeeded.flatMap((item) => item.rows.map((r) => r.id)), token: lease.token });
     tally.done += succeeded.reduce((n, item) => n + item.rows.length, 0);
     for (const item of ready.filter((i) => !byKey.get(i.op.key)?.ok)) {
-      const outcome = await handleFailure(connectionId, item, byKey.get(item.op.key), token);
+      const outcome = await handleFailure(connectionId, item, byKey.get(item.op.key), lease.token);
       tally[outcome] += item.rows.length;
     }
     const updatesByObject = new Map<string, { remoteId: string; properties: WriteOp['properties'] }[]>();
@@ -209,7 +236,7 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
   }
 
   async function drainOnce(): Promise<DrainResult> {
-    await releaseExpiredLeases(deps.db, deps.leaseMs ?? 10 * 60_000, maxAttempts);
+    await releaseExpiredLeases(deps.db, leaseMs, maxAttempts);
     const rows = await claimDue(deps.db, deps.batchSize ?? 1000);
     const tally: DrainResult = { claimed: rows.length, done: 0, dead: 0, retried: 0, waiting: 0 };
     const byConnection = new Map<string, OutboxRow[]>();
@@ -221,7 +248,7 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
       const mine = new Set(lease.ids);
       const group = claimed.filter((r) => mine.has(r.id));
       try {
-        await drainConnection(connectionId, group, lease.token, tally);
+        await drainConnection(connectionId, group, lease, tally);
       } catch (error) {
         // Unexpected: rows still ours go back (settled ones are no longer SENDING under this
         // lease, so they are untouched), counted, and dead after maxAttempts.

@@ -142,7 +142,8 @@ async function updateBatch(client: HubspotClient, objectType: string, ops: Write
     const id = op.remoteId ?? '';
     if (updated.has(id)) return { key: op.key, ok: true, remoteId: id };
     const error = failed.get(id);
-    if (error) return { key: op.key, ok: false, error, recordFailure: error.kind === 'not_found' ? 'gone' : 'refused' };
+    // MISSING_SCOPES (forbidden) is the app's, even inside a 207: the connection is flagged.
+    if (error) return { key: op.key, ok: false, error, ...(error.kind === 'forbidden' ? {} : { recordFailure: error.kind === 'not_found' ? 'gone' : 'refused' }) };
     return { key: op.key, ok: false, error: new CrmError('HUBSPOT', 'protocol', `HubSpot reported no outcome for ${objectType} ${id}`, { origin: 'crm' }) };
   });
 }
@@ -166,7 +167,7 @@ async function upsertBatch(client: HubspotClient, ops: WriteOp[]): Promise<Write
       if (id !== undefined) return { key: op.key, ok: true, remoteId: id };
       const error = failed.get(emailOf(op)) ?? failed.get(op.properties.email === null ? '' : String(op.properties.email));
       if (error?.kind === 'conflict') return createOrUpdateContact(client, op);
-      if (error) return { key: op.key, ok: false, error, recordFailure: 'refused' };
+      if (error) return { key: op.key, ok: false, error, ...(error.kind === 'forbidden' ? {} : { recordFailure: 'refused' as const }) };
       return { key: op.key, ok: false, error: new CrmError('HUBSPOT', 'protocol', `HubSpot reported no outcome for contact ${emailOf(op)}`, { origin: 'crm' }) };
     }),
   );

@@ -81,14 +81,33 @@ async function saveInChunks(
         const code = first?.statusCode ?? 'UNKNOWN_EXCEPTION';
         const fields = first?.fields?.length ? ` (${first.fields.join(', ')})` : '';
         const error = new CrmError('SALESFORCE', kindForCode(code), `${first?.message ?? 'the record was not saved'}${fields}`, { crmCode: code, origin: 'crm', status: 200 });
-        // Only an update by Id can find its record gone, and only when no field is named
-        // (a named field is a lookup, like AccountId, pointing at a missing record).
-        const gone = error.kind === 'not_found' && !fields && updatesById;
-        results.push({ ...failed(op, error), recordFailure: gone ? 'gone' : 'refused' });
+        // Only an update by Id can find its record gone, and only when it sets no lookup: a
+        // lookup (AccountId) to a deleted record gets the same codes, often without naming it.
+        const gone = error.kind === 'not_found' && !fields && updatesById && !setsLookup(op);
+        results.push({ ...failed(op, error), ...(ORG_LEVEL_CODES.has(code) ? {} : { recordFailure: gone ? 'gone' : 'refused' }) });
       }
     });
   }
-  return results;
+  return withSharedRefusals(results);
+}
+
+/** Codes about the org or the integration user, even when Salesforce reports them per record. */
+const ORG_LEVEL_CODES = new Set(['API_DISABLED_FOR_ORG', 'API_CURRENTLY_DISABLED', 'FUNCTIONALITY_NOT_ENABLED']);
+
+/** Lookups are named <Relation>Id (AccountId, OwnerId); Id itself names the record. */
+function setsLookup(op: WriteOp): boolean {
+  return Object.keys(op.properties).some((name) => name !== 'Id' && name.endsWith('Id'));
+}
+
+/**
+ * Every record of a call refused for the same permission (the integration user lost Edit on
+ * the object): that is the connection's problem, not each record's, so it is reported as the
+ * call's and the connection is flagged instead of every row being dead-lettered.
+ */
+function withSharedRefusals(results: WriteResult[]): WriteResult[] {
+  const codes = new Set(results.map((r) => (r.recordFailure === 'refused' && r.error?.kind === 'forbidden' ? r.error.details.crmCode : null)));
+  if (results.length < 2 || codes.size !== 1 || codes.has(null)) return results;
+  return results.map(({ recordFailure: _shared, ...result }) => result);
 }
 
 function updateByType(client: SalesforceClient, ops: WriteOp[], idOf: (op: WriteOp) => string): Promise<WriteResult[]> {

@@ -25,6 +25,8 @@ export interface OrgSettings {
   toolingAccess: boolean;
   /** How far the clock in the API's Date headers runs ahead of this machine's (negative: behind). */
   clockOffsetMs: number;
+  /** Objects the API user may read but not edit: each updated record answers INSUFFICIENT_ACCESS_OR_READONLY. */
+  readOnlyObjects: Set<string>;
 }
 
 export interface ApiRequest {

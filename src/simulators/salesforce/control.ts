@@ -142,6 +142,12 @@ export class SalesforceControl {
     this.org.settings.toolingAccess = allowed;
   }
 
+  /** The API user loses (true) or regains Edit on an object: updates answer per record INSUFFICIENT_ACCESS_OR_READONLY. */
+  setReadOnly(objectName: string, readOnly: boolean): void {
+    if (readOnly) this.org.settings.readOnlyObjects.add(objectName);
+    else this.org.settings.readOnlyObjects.delete(objectName);
+  }
+
   /**
    * Moves the clock the org reports in its Date headers, by `ms` from this machine's: for
    * clock skew, or for "an hour later" together with the client's clock. Record stamps stay

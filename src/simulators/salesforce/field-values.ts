@@ -76,10 +76,10 @@ export function coerceFieldValue(lookup: RecordLookup, field: FieldDef, value: u
       }
       const id = to18(text);
       const target = lookup.schema.objectForId(id);
-      const exists = target && field.referenceTo.includes(target.name) && lookup.store.get(target.name, id)?.IsDeleted === false;
-      if (!exists) {
-        throw new SalesforceApiError(400, 'INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id`, [field.name]);
-      }
+      const record = target && field.referenceTo.includes(target.name) ? lookup.store.get(target.name, id) : undefined;
+      // A record in the recycle bin answers as Salesforce does, without naming the field.
+      if (record?.IsDeleted === true) throw new SalesforceApiError(400, 'ENTITY_IS_DELETED', 'entity is deleted', []);
+      if (!record) throw new SalesforceApiError(400, 'INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id`, [field.name]);
       return id;
     }
   }

@@ -65,7 +65,7 @@ export class SalesforceOrg implements OrgServices {
     this.schema = createStandardSchema();
     this.queries = new QueryService(this);
     this.limits = new ApiLimits(options.dailyLimit ?? 100_000, options.concurrencyLimit ?? 25);
-    this.settings = { pageSize: options.pageSize ?? 2000, toolingAccess: true, clockOffsetMs: 0 };
+    this.settings = { pageSize: options.pageSize ?? 2000, toolingAccess: true, clockOffsetMs: 0, readOnlyObjects: new Set() };
     this.tooling = createToolingServices(now);
     this.sessions = new SessionStore(this.orgId, options.sessionTtlMs ?? 2 * 60 * 60_000, now);
     this.cdc = new CdcPublisher(options.cdc ?? null);

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnection } from '../../../src/connections/repository.js';
 import { SecretBox } from '../../../src/crypto.js';
 import { createApp } from '../../../src/http/app.js';
-import { processInbox } from '../../../src/webhooks/inbox.js';
+import { createSalesforceConnector } from '../../../src/connectors/salesforce/index.js';
+import { CrmError } from '../../../src/connectors/types.js';
+import { processInbox, type EventHandler } from '../../../src/webhooks/inbox.js';
 import { createWebhookRouter } from '../../../src/webhooks/router.js';
 import { applySalesforcePayloads, salesforceReceiver } from '../../../src/webhooks/salesforce-receiver.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
@@ -57,5 +59,31 @@ describe('Salesforce change events at /webhooks/salesforce', () => {
     expect(result.failed).toBe(1);
     const stored = await db.prisma.webhookEvent.findFirstOrThrow({ where: { provider: 'SALESFORCE' } });
     expect(stored).toMatchObject({ connectionId: null, status: 'FAILED', error: expect.stringMatching(/2 connections \(sf-emea, sf-amer\) share this webhook secret/) });
+  });
+
+  it('pauses the connection for a limit even when another event of the batch failed first for another reason', async () => {
+    const connection = await createConnection(db, secrets, { provider: 'SALESFORCE', name: 'sf-limited', credentials: { kind: 'password' }, settings: {} });
+    await db.prisma.webhookEvent.createMany({
+      data: ['first', 'second', 'third'].map((eventId) => ({ provider: 'SALESFORCE' as const, eventId, connectionId: connection.id, payload: {} })),
+    });
+    // How each event's re-read ended: an outage, the daily limit, and success.
+    const resumeAt = new Date(Date.now() + 3_600_000);
+    const outcomes: EventHandler = async () =>
+      new Map([
+        [0, new CrmError('SALESFORCE', 'server', 'Salesforce answered 503')],
+        [1, new CrmError('SALESFORCE', 'limit_exhausted', 'REQUEST_LIMIT_EXCEEDED', { resumeAt })],
+      ]);
+    // Never called by this handler; built as the inbox would, without contacting Salesforce.
+    const connector = createSalesforceConnector({ credentials: { kind: 'password', clientId: 'c', clientSecret: 's', username: 'u', password: 'p' }, logger: quietLogger });
+    const result = await processInbox({ ctx: { db, logger: quietLogger }, connectorFor: async () => connector, handlers: { SALESFORCE: outcomes } });
+    expect(result.processed).toBe(1);
+    expect((await db.prisma.connection.findUniqueOrThrow({ where: { id: connection.id } })).pausedUntil).toEqual(resumeAt);
+    const events = await db.prisma.webhookEvent.findMany({ where: { connectionId: connection.id }, orderBy: { eventId: 'asc' } });
+    expect(events.map((e) => [e.eventId, e.status, e.error])).toEqual([
+      ['first', 'PENDING', expect.stringMatching(/503/)],
+      ['second', 'PENDING', expect.stringMatching(/REQUEST_LIMIT_EXCEEDED/)],
+      ['third', 'PROCESSED', null],
+    ]);
+    await connector.close();
   });
 });

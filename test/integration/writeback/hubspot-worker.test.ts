@@ -193,6 +193,27 @@ describe('write-back to HubSpot', () => {
     expect(sim.store.get('contacts', target)!.properties.ai_qualification_score).toBe('80');
   });
 
+  it('keeps its lease while a slow send runs: another worker neither takes nor dead-letters the rows', async () => {
+    const target = contacts[10_580]!.remoteId;
+    await queue([target], () => scoreFields(58));
+    const fault = sim.faults.add({ match: '^POST /crm/v3/objects/contacts/batch/update', kind: 'latency', latencyMs: 900, count: 1 });
+    try {
+      const slow = worker({ leaseMs: 300 }).drainOnce();
+      // Twice during the send, another worker looks for expired leases (and would give up at once).
+      const others = [];
+      for (const wait of [400, 300]) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        others.push(await worker({ leaseMs: 300, maxAttempts: 1 }).drainOnce());
+      }
+      expect(others.map((o) => o.claimed)).toEqual([0, 0]);
+      expect((await slow).done).toBe(1);
+    } finally {
+      sim.faults.remove(fault.id);
+    }
+    expect(await db.prisma.writeBack.findFirstOrThrow({ where: { remoteId: target } })).toMatchObject({ status: 'DONE', attempts: 1 });
+    expect(sim.store.get('contacts', target)!.properties.ai_qualification_score).toBe('58');
+  });
+
   it('a worker whose lease expired cannot settle rows another worker has taken', async () => {
     const target = contacts[10_560]!.remoteId;
     await queue([target], () => scoreFields(33));

@@ -62,21 +62,46 @@ describe('write-back to Salesforce', () => {
     expect(synced).toMatchObject({ leadStatus: reflected.leadStatus, leadStatusLabel: reflected.leadStatusLabel, customFields: reflected.customFields });
   });
 
-  it('dead-letters a write refused for a missing related record, without tombstoning the live contact', async () => {
+  it('dead-letters a write refused for a deleted related record, without tombstoning the live contact', async () => {
     const person = await db.prisma.contact.findFirstOrThrow({ where: { connectionId: fx.connectionId, remoteType: 'Contact', deletedAt: null }, orderBy: { remoteId: 'asc' } });
     const account = sf.control.list('Account').find((a) => a.IsDeleted === false && a.Id !== sf.control.list('Contact').find((c) => c.Id === person.remoteId)?.AccountId)!;
     sf.control.delete('Account', String(account.Id));
-    // Salesforce answers this record alone: INVALID_CROSS_REFERENCE_KEY on AccountId.
+    // Salesforce answers this record alone, ENTITY_IS_DELETED without naming AccountId: the
+    // same words as for a deleted contact, which is why a write setting a lookup never
+    // counts its record as gone.
     await db.prisma.writeBack.create({
       data: { connectionId: fx.connectionId, objectType: 'Contact', remoteId: person.remoteId, operation: 'UPSERT_CONTACT', fields: { Title: 'VP Finance', __companyRemoteId: String(account.Id) } },
     });
     const worker = createWriteBackWorker({ db, logger: quietLogger, connectorFor: async () => fx.connector, backoffBaseMs: 1 });
     expect((await worker.drainAll()).dead).toBe(1);
     const row = await db.prisma.writeBack.findFirstOrThrow({ where: { remoteId: person.remoteId }, orderBy: { createdAt: 'desc' } });
-    expect(row).toMatchObject({ status: 'DEAD', lastError: expect.stringMatching(/INVALID_CROSS_REFERENCE_KEY.*\(AccountId\)/) });
+    expect(row).toMatchObject({ status: 'DEAD', lastError: expect.stringMatching(/ENTITY_IS_DELETED/) });
     expect(row.lastError).not.toMatch(/record deleted in CRM/);
     expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: person.id } })).deletedAt).toBeNull();
     expect((await db.prisma.connection.findUniqueOrThrow({ where: { id: fx.connectionId } })).status).toBe('ACTIVE');
+  });
+
+  it("flags the connection when a call's every record is refused for the same permission; one refused record dies alone", async () => {
+    const people = await db.prisma.contact.findMany({ where: { connectionId: fx.connectionId, remoteType: 'Contact', deletedAt: null }, orderBy: { remoteId: 'asc' }, skip: 10, take: 4 });
+    const queue = (remoteIds: string[]) =>
+      db.prisma.writeBack.createMany({ data: remoteIds.map((remoteId) => ({ connectionId: fx.connectionId, objectType: 'Contact', remoteId, fields: { score: 9, rationale: 'x', source: 's', scoredAt: '2026-11-28T10:00:00.000Z' } })) });
+    const worker = createWriteBackWorker({ db, logger: quietLogger, connectorFor: async () => fx.connector, backoffBaseMs: 1 });
+    const connection = () => db.prisma.connection.findUniqueOrThrow({ where: { id: fx.connectionId } });
+    sf.control.setReadOnly('Contact', true); // the integration user lost Edit on Contact
+    try {
+      await queue(people.slice(0, 3).map((p) => p.remoteId));
+      expect(await worker.drainOnce()).toMatchObject({ claimed: 3, waiting: 3, dead: 0 });
+      expect(await connection()).toMatchObject({ status: 'NEEDS_ATTENTION', statusReason: expect.stringMatching(/INSUFFICIENT_ACCESS_OR_READONLY|insufficient access/) });
+      await db.prisma.writeBack.deleteMany({ where: { remoteId: { in: people.slice(0, 3).map((p) => p.remoteId) } } });
+      await db.prisma.connection.update({ where: { id: fx.connectionId }, data: { status: 'ACTIVE', statusReason: null } });
+      // A call with one record refused says nothing about the others: that row alone is dead.
+      await queue([people[3]!.remoteId]);
+      expect(await worker.drainOnce()).toMatchObject({ claimed: 1, dead: 1 });
+      expect((await connection()).status).toBe('ACTIVE');
+    } finally {
+      sf.control.setReadOnly('Contact', false);
+      await db.prisma.connection.update({ where: { id: fx.connectionId }, data: { status: 'ACTIVE', statusReason: null } });
+    }
   });
 
   it('dead-letters a write to a record deleted in Salesforce, and tombstones it', async () => {

@@ -151,6 +151,24 @@ describe('applyHubspotEvents', () => {
     ]);
   });
 
+  it('fails every event of a stream when a failed record cannot be traced to the event that named it', async () => {
+    const actions: RecordActions = {
+      // A merged-away id reads as its survivor: the failure names an id no event named.
+      refresh: async (stream) => (stream === 'contacts' ? [{ remoteId: '77', reason: 'bad phone' }] : []),
+      markMerged: async () => undefined,
+    };
+    const summary = await applyHubspotEvents(
+      [
+        event({ subscriptionType: 'contact.propertyChange', objectId: 11, propertyName: 'phone' }),
+        event({ subscriptionType: 'deal.creation', objectId: 900 }),
+        event({ subscriptionType: 'contact.creation', objectId: 12 }),
+      ],
+      actions,
+    );
+    expect([...summary.failures.keys()].sort()).toEqual([0, 2]);
+    expect(summary.failures.get(0)?.message).toBe('contacts 77 could not be normalized: bad phone');
+  });
+
   it('re-reads deleted and restored records alike, so a late delivery cannot undo a restore', async () => {
     const { actions, calls } = recorder();
     await applyHubspotEvents(

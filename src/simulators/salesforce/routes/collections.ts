@@ -110,6 +110,7 @@ export function handleCollections(services: OrgServices, request: ApiRequest): A
         const id = idKey === undefined ? undefined : record[idKey];
         const fields = Object.fromEntries(Object.entries(record).filter(([key]) => key !== idKey));
         if (typeof id !== 'string') throw new SalesforceApiError(400, 'MISSING_ARGUMENT', 'Id not specified in an update call', []);
+        if (services.settings.readOnlyObjects.has(typeOf(record))) throw new SalesforceApiError(400, 'INSUFFICIENT_ACCESS_OR_READONLY', 'insufficient access rights on object id', []);
         updateRecord(ctx, typeOf(record), id, fields);
         return { id: to18(id) };
       }));
