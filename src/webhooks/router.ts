@@ -77,6 +77,8 @@ async function receive(deps: ReceiverDeps, receiver: ProviderReceiver, req: Requ
     }
   }
   if (!signedBy.length) {
+    // HubSpot signs the URL it called; behind a TLS-terminating proxy ours reads http://.
+    if (!deps.publicUrl && /does not match/.test(reason)) reason += ` (checked against ${new URL(uri).origin}; if a proxy changes the scheme or host, set PUBLIC_URL)`;
     deps.logger.warn({ provider: receiver.provider, reason }, 'webhook rejected: signature');
     res.status(401).json({ error: `signature rejected: ${reason}` });
     return;

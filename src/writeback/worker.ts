@@ -166,28 +166,32 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
   async function drainConnection(connectionId: string, rows: OutboxRow[], lease: Lease, tally: DrainResult): Promise<void> {
     const connection = await deps.db.prisma.connection.findUniqueOrThrow({ where: { id: connectionId } });
     const items = collapse(connection.provider, rows);
-    const failAll = async (error: unknown) => {
-      // Building the connector or describing fields failed: every item fails the same way
-      // (a 401 blocks the connection, a bug counts attempts and ends DEAD).
+    // Building the connector or describing an object failed: its items fail that way (a 401
+    // blocks the connection, a bug counts attempts and ends DEAD).
+    const fail = async (item: Collapsed, error: unknown) => {
       const crmError = error instanceof CrmError ? error : new CrmError(connection.provider, 'server', (error as Error).message, { origin: 'us' });
-      for (const item of items) tally[await handleFailure(connectionId, item, { key: item.op.key, ok: false, error: crmError }, lease.token)] += item.rows.length;
+      tally[await handleFailure(connectionId, item, { key: item.op.key, ok: false, error: crmError }, lease.token)] += item.rows.length;
     };
     let connector: CrmConnector;
     try {
       connector = await deps.connectorFor(connectionId);
     } catch (error) {
-      await failAll(error);
+      for (const item of items) await fail(item, error);
       return;
     }
     const mapping = mappingFor(connection.provider, connection.settings);
     const ready: Collapsed[] = [];
+    /** Objects whose describe failed this tick: their items fail, the other objects' go out. */
+    const undescribed = new Map<string, unknown>();
     for (const item of items) {
       let defs: FieldDefs;
       try {
+        if (undescribed.has(item.op.objectType)) throw undescribed.get(item.op.objectType);
         defs = await fieldsOf(connectionId, connector, item.op.objectType);
       } catch (error) {
-        await failAll(error);
-        return;
+        undescribed.set(item.op.objectType, error);
+        await fail(item, error);
+        continue;
       }
       const mapped = item.op.operation === 'UPDATE' ? mapFields(item.fields, mapping, defs) : contactUpsert(connection.provider, item);
       if (mapped.missing.length) {

@@ -146,8 +146,8 @@ describe('HubSpot webhooks end to end', () => {
     return { status: res.status, body: (await res.json()) as { error?: string } };
   }
 
-  function sign(body: string, timestamp: number, secret = CLIENT_SECRET) {
-    const signature = createHmac('sha256', secret).update(`POST${url}${body}${timestamp}`).digest('base64');
+  function sign(body: string, timestamp: number, secret = CLIENT_SECRET, signedUrl = url) {
+    const signature = createHmac('sha256', secret).update(`POST${signedUrl}${body}${timestamp}`).digest('base64');
     return { 'x-hubspot-signature-v3': signature, 'x-hubspot-request-timestamp': String(timestamp) };
   }
 
@@ -198,6 +198,14 @@ describe('HubSpot webhooks end to end', () => {
     await drain();
     const stored = await db.prisma.webhookEvent.findFirstOrThrow({ where: { eventId: { contains: '900020' } } });
     expect(stored).toMatchObject({ connectionId: null, status: 'FAILED', error: expect.stringMatching(/no connection .* names HubSpot portal 999/) });
+  });
+
+  it('says which origin a mismatching signature was checked against, as behind a TLS proxy', async () => {
+    const body = event(900030);
+    // Signed for the https URL HubSpot called; we received it as plain http from the proxy.
+    const answer = await post(body, sign(body, Date.now(), CLIENT_SECRET, url.replace('http://', 'https://')));
+    expect(answer.status).toBe(401);
+    expect(answer.body.error).toMatch(/checked against http:\/\/127\.0\.0\.1:\d+; if a proxy changes the scheme or host, set PUBLIC_URL/);
   });
 
   it('accepts a correctly signed delivery and deduplicates a repeat of it', async () => {

@@ -104,6 +104,28 @@ describe('write-back to Salesforce', () => {
     }
   });
 
+  it("sends one object's writes when another object's describe fails, and retries only the latter", async () => {
+    const [lead] = await db.prisma.contact.findMany({ where: { connectionId: fx.connectionId, remoteType: 'Lead', deletedAt: null }, take: 1 });
+    const [contact] = await db.prisma.contact.findMany({ where: { connectionId: fx.connectionId, remoteType: 'Contact', deletedAt: null }, orderBy: { remoteId: 'asc' }, skip: 20, take: 1 });
+    const fields = { score: 61, rationale: 'x', source: 's', scoredAt: '2026-11-28T10:00:00.000Z' };
+    await db.prisma.writeBack.createMany({
+      data: [
+        { connectionId: fx.connectionId, objectType: 'Lead', remoteId: lead!.remoteId, fields },
+        { connectionId: fx.connectionId, objectType: 'Contact', remoteId: contact!.remoteId, fields },
+      ],
+    });
+    const fault = sf.faults.add({ match: 'GET .*/sobjects/Lead/describe', kind: 'status', status: 500 });
+    try {
+      const worker = createWriteBackWorker({ db, logger: quietLogger, connectorFor: async () => fx.connector, backoffBaseMs: 1 });
+      expect(await worker.drainOnce()).toMatchObject({ claimed: 2, done: 1, retried: 1, dead: 0 });
+    } finally {
+      sf.faults.remove(fault.id);
+    }
+    const rows = await db.prisma.writeBack.findMany({ where: { remoteId: { in: [lead!.remoteId, contact!.remoteId] } } });
+    expect(Object.fromEntries(rows.map((r) => [r.objectType, r.status]))).toEqual({ Lead: 'PENDING', Contact: 'DONE' });
+    await db.prisma.writeBack.deleteMany({ where: { remoteId: lead!.remoteId, status: 'PENDING' } });
+  });
+
   it('dead-letters a write to a record deleted in Salesforce, and tombstones it', async () => {
     const person = await db.prisma.contact.findFirstOrThrow({ where: { connectionId: fx.connectionId, remoteType: 'Contact', deletedAt: null }, orderBy: { remoteId: 'desc' } });
     sf.control.delete('Contact', person.remoteId);
