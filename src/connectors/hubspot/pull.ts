@@ -182,7 +182,9 @@ function instantOf(record: HubspotObject, property: string): number {
 async function* readChanges(ctx: PullContext, start: IncrementalCursor): AsyncGenerator<PullPage & { next: { cursor: IncrementalCursor } }> {
   const lastModified = lastModifiedProperty(ctx.stream);
   const limit = ctx.settings.searchPageSize;
-  const storedSince = Date.parse(start.since);
+  // Never after the CRM's now: a cursor stamped by a clock that ran ahead (before CrmClock)
+  // would otherwise skip everything changed until our clock's time comes round.
+  const storedSince = Math.min(Date.parse(start.since), ctx.now());
   let since = Math.max(0, overlapStart(storedSince, start.readAt, ctx.settings.overlapMs));
   /** hs_object_id paging inside one timestamp; null outside it. */
   let tieAfterId: string | null = null;
@@ -245,7 +247,7 @@ async function* readChanges(ctx: PullContext, start: IncrementalCursor): AsyncGe
 
 async function* sweepDeletions(ctx: PullContext, start: IncrementalCursor, now: () => number): AsyncGenerator<PullPage> {
   const sweepStartedAt = start.sweepStartedAt ?? new Date(now()).toISOString();
-  const threshold = Date.parse(start.deletedSince) - ctx.settings.overlapMs;
+  const threshold = Math.min(Date.parse(start.deletedSince), now()) - ctx.settings.overlapMs;
   let after = start.deletionsAfter;
   for (;;) {
     const { records, nextAfter } = await listPage(ctx, true, after, ['hs_object_id']);

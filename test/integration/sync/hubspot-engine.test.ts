@@ -140,6 +140,18 @@ describe('HubSpot sync through the engine', () => {
     }
   });
 
+  it('reads again from now a cursor a clock ahead of HubSpot stamped in the future', async () => {
+    const ids = sim.store.allRecords('contacts').filter((r) => !r.archived).map((r) => r.id);
+    await syncConnection(ctx(), connectionId, connector, { streams: ['contacts'] }); // FULL when run alone
+    const state = await db.prisma.syncState.findFirstOrThrow({ where: { connectionId, objectType: 'contacts' } });
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    // As an earlier version running an hour ahead left it.
+    await db.prisma.syncState.update({ where: { id: state.id }, data: { cursor: { ...(state.cursor as object), since: future, readAt: future } } });
+    sim.control.update('contacts', ids[32]!, { jobtitle: 'Changed after the skewed run' });
+    await syncConnection(ctx(), connectionId, connector, { streams: ['contacts'] });
+    expect((await db.prisma.contact.findFirstOrThrow({ where: { connectionId, remoteId: ids[32]! } })).title).toBe('Changed after the skewed run');
+  });
+
   it('repeats the FULL pass when the last one is older than fullAfterMs', async () => {
     const latestPhase = async () =>
       (await db.prisma.syncRun.findFirstOrThrow({ where: { connectionId, objectType: 'companies' }, orderBy: { startedAt: 'desc' } })).phase;
