@@ -15,6 +15,7 @@ import { workerCommand } from './commands/worker.js';
 import { apikeyCommand } from './commands/apikey.js';
 import { fieldsCommand } from './commands/fields.js';
 import { deadLettersCommand } from './commands/dead-letters.js';
+import { webhooksCommand } from './commands/webhooks.js';
 
 const commands: Command[] = [
   startCommand,
@@ -25,6 +26,7 @@ const commands: Command[] = [
   apikeyCommand,
   fieldsCommand,
   deadLettersCommand,
+  webhooksCommand,
   simulateCommand,
 ];
 

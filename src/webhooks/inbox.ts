@@ -6,6 +6,7 @@ import { connectionBlockedReason, markConnectionFailure } from '../sync/connecti
 import { recordActions } from '../sync/connection-sync.js';
 import { describeError, type SyncContext } from '../sync/engine.js';
 import { scrubSecrets } from '../log.js';
+import { likeLiteral } from '../db/like.js';
 
 /**
  * The webhook inbox. Receivers store events here before answering 2xx (deduplicated by the
@@ -145,4 +146,20 @@ export async function processInbox(deps: InboxDeps, batchSize = 200): Promise<In
     }
   });
   return result;
+}
+
+/**
+ * FAILED events back to PENDING, as new: the cause (an outage longer than the retries, a
+ * record fixed in the CRM) is gone. Events that matched no connection stay FAILED: their
+ * routing was decided on receipt.
+ */
+export async function requeueFailedEvents(db: Database, where: { connectionId?: string; errorContains?: string }): Promise<number> {
+  const result = await db.pool.query(
+    `UPDATE "WebhookEvent" SET "status" = 'PENDING', "attempts" = 0, "nextAttemptAt" = now(), "processedAt" = NULL
+     WHERE "status" = 'FAILED' AND "connectionId" IS NOT NULL
+       AND ($1::uuid IS NULL OR "connectionId" = $1::uuid)
+       AND ($2::text IS NULL OR "error" ILIKE '%' || $2 || '%')`,
+    [where.connectionId ?? null, where.errorContains === undefined ? null : likeLiteral(where.errorContains)],
+  );
+  return result.rowCount ?? 0;
 }

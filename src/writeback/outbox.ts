@@ -1,5 +1,6 @@
 import { inTransaction } from '../db/transaction.js';
 import type { Database } from '../db/client.js';
+import { likeLiteral } from '../db/like.js';
 
 /**
  * The outbox's state transitions, in SQL. Rows are claimed with FOR UPDATE SKIP LOCKED, so any
@@ -165,8 +166,7 @@ export async function requeueDead(db: Database, where: { ids?: string[]; connect
        "nextAttemptAt" = now(), "claimedAt" = NULL, "updatedAt" = now()
      FROM target t WHERE w."id" = t."id"
      RETURNING t.superseded`,
-    // The filter is text to find, not a pattern: escape LIKE's wildcards.
-    [where.ids ?? null, where.connectionId ?? null, where.errorContains?.replace(/[\\%_]/g, (c) => `\\${c}`) ?? null],
+    [where.ids ?? null, where.connectionId ?? null, where.errorContains === undefined ? null : likeLiteral(where.errorContains)],
   );
   const superseded = rows.filter((r) => r.superseded).length;
   return { requeued: rows.length - superseded, superseded };

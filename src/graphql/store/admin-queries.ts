@@ -1,6 +1,7 @@
 import type { Database } from '../../db/client.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { DeadLetterFilterInput, SyncRunFilterInput } from '../inputs.js';
+import { likeLiteral } from '../../db/like.js';
 
 /**
  * Reads for the admin API. Sync runs and dead letters are listed newest first by an immutable
@@ -39,11 +40,6 @@ export function listSyncRuns(db: Database, f: SyncRunFilterInput, page: TimePage
     orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
     take: page.first + 1,
   });
-}
-
-/** Prisma's `contains` is a LIKE pattern: escape its wildcards so the text matches as written. */
-function likeLiteral(text: string): string {
-  return text.replace(/[\\%_]/g, '\\$&');
 }
 
 /** The WHERE of dead letters matching a filter; listing and retrying by filter share it. */

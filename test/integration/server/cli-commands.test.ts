@@ -64,6 +64,20 @@ describe('CLI commands', () => {
     expect(await db.prisma.writeBack.count({ where: { status: 'PENDING', remoteId: '999999999' } })).toBe(1);
   });
 
+  it('lists failed webhook events with their reasons and queues them again', async () => {
+    const ops = await db.prisma.connection.findUniqueOrThrow({ where: { name: 'ops' } });
+    const failed = await db.prisma.webhookEvent.create({ data: { provider: 'HUBSPOT', eventId: 'cli-failed', connectionId: ops.id, payload: {}, status: 'FAILED', attempts: 20, error: '[HUBSPOT server] 503 for 2 hours' } });
+    const unmatched = await db.prisma.webhookEvent.create({ data: { provider: 'HUBSPOT', eventId: 'cli-unmatched', payload: {}, status: 'FAILED', error: 'no connection names HubSpot portal 1' } });
+    const listed = await cli('webhooks', 'failed', '--connection', 'ops');
+    expect(listed.code).toBe(0);
+    expect(listed.output).toContain(`${failed.id}\tHUBSPOT\tops\t20 attempt(s)\t[HUBSPOT server] 503 for 2 hours`);
+    expect(listed.output).not.toContain(unmatched.id);
+    const retried = await cli('webhooks', 'retry', '--error', '503');
+    expect(retried.output).toContain('Queued 1 webhook event(s) again.');
+    expect(await db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: failed.id } })).toMatchObject({ status: 'PENDING', attempts: 0, processedAt: null });
+    expect((await db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: unmatched.id } })).status).toBe('FAILED');
+  });
+
   it.each([
     [['connections', 'add', 'hubspot', '--name', 'x'], /hubspot needs --token/],
     [['connections', 'add', 'pipedrive', '--name', 'x'], /expected a provider: hubspot or salesforce/],
@@ -81,7 +95,7 @@ describe('CLI commands', () => {
   });
 
   it('gives every command --help with examples', async () => {
-    for (const command of ['start', 'migrate', 'connections', 'sync', 'worker', 'fields', 'dead-letters', 'apikey', 'simulate']) {
+    for (const command of ['start', 'migrate', 'connections', 'sync', 'worker', 'fields', 'dead-letters', 'webhooks', 'apikey', 'simulate']) {
       const help = await cli(command, '--help');
       expect(help.code, command).toBe(0);
       expect(help.output, command).toMatch(/Usage:\s+context-layer/);
