@@ -159,8 +159,11 @@ export const recordSignalsInput = z
 
 export type RecordSignalsInput = z.output<typeof recordSignalsInput>;
 
+/** Text to find in a stored error (dead letters, webhook events). */
+export const errorText = text(1, 200);
+
 export const deadLetterFilter = z
-  .object({ connectionId: id.nullish(), errorContains: text(1, 200).nullish(), createdSince: instant })
+  .object({ connectionId: id.nullish(), errorContains: errorText.nullish(), createdSince: instant })
   .nullish();
 
 export type DeadLetterFilterInput = NonNullable<z.output<typeof deadLetterFilter>>;

@@ -6,7 +6,8 @@ import type { RunStart } from '../../sync/scheduler.js';
 import type { GraphqlContext } from '../context.js';
 import { requireScope } from '../context.js';
 import { badInput, notFound, unavailable } from '../errors.js';
-import { id, parseInput, syncObjects, syncRunFilter } from '../inputs.js';
+import { errorText, id, parseInput, syncObjects, syncRunFilter } from '../inputs.js';
+import { requeueFailedEvents } from '../../webhooks/inbox.js';
 import { connectionOverviews, listSyncRuns, webhookInboxCounts, type ConnectionOverview, type SyncRunRow } from '../store/admin-queries.js';
 import { timeConnection, timePage } from './time-pages.js';
 
@@ -93,6 +94,14 @@ export const adminResolvers = {
       const current = await ctx.db.prisma.connection.findUnique({ where: { id: parseInput(id, args.id, 'id') }, select: { status: true, statusReason: true } });
       const was = current?.status === 'NEEDS_ATTENTION' ? ` (it needed attention: ${current.statusReason ?? 'unknown reason'})` : '';
       return setStatus(ctx, args.id, { status: 'PAUSED', statusReason: `paused through the admin API by key "${ctx.principal.name}"${was}`.slice(0, 1000) });
+    },
+    async retryWebhookEvents(_: unknown, args: { connectionId?: string | null; errorContains?: string | null }, ctx: GraphqlContext): Promise<number> {
+      requireScope(ctx, 'admin');
+      const connectionId = args.connectionId == null ? undefined : parseInput(id, args.connectionId, 'connectionId');
+      const errorContains = args.errorContains == null ? undefined : parseInput(errorText, args.errorContains, 'errorContains');
+      const count = await requeueFailedEvents(ctx.db, { ...(connectionId ? { connectionId } : {}), ...(errorContains ? { errorContains } : {}) });
+      ctx.logger.info({ connectionId, count, apiKey: ctx.principal.name }, 'failed webhook events queued again through the admin API');
+      return count;
     },
     /** Also the way back from NEEDS_ATTENTION once an operator fixed the credentials or permissions. */
     resumeConnection(_: unknown, args: { id: string }, ctx: GraphqlContext) {

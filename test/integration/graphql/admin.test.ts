@@ -289,6 +289,35 @@ describe('webhookInbox', () => {
   });
 });
 
+describe('retryWebhookEvents', () => {
+  const RETRY = `mutation($connectionId: ID, $errorContains: String) { retryWebhookEvents(connectionId: $connectionId, errorContains: $errorContains) }`;
+
+  it("queues a connection's FAILED events matching the text again, leaving unmatched and other events alone", async () => {
+    const connection = await fx.connection('HUBSPOT', 'inbox-retry');
+    const outage = await fx.webhookEvent('HUBSPOT', { connectionId: connection.id, status: 'FAILED', attempts: 20, error: '[HUBSPOT server] 503 Service Unavailable' });
+    const other = await fx.webhookEvent('HUBSPOT', { connectionId: connection.id, status: 'FAILED', attempts: 20, error: 'contacts 5 could not be normalized: bad phone' });
+    const unmatched = await fx.webhookEvent('HUBSPOT', { status: 'FAILED', error: '[HUBSPOT server] 503 but no connection matches' });
+    // Matched as written: "%" and "_" are not wildcards.
+    expect(await query(RETRY, { connectionId: connection.id, errorContains: '50_' })).toEqual({ retryWebhookEvents: 0 });
+    expect(await query(RETRY, { connectionId: connection.id, errorContains: '503 service' })).toEqual({ retryWebhookEvents: 1 });
+    const rows = await db.prisma.webhookEvent.findMany({ where: { id: { in: [outage.id, other.id, unmatched.id] } } });
+    expect(Object.fromEntries(rows.map((r) => [r.id, [r.status, r.attempts]]))).toEqual({
+      [outage.id]: ['PENDING', 0],
+      [other.id]: ['FAILED', 20],
+      [unmatched.id]: ['FAILED', 0],
+    });
+  });
+
+  it('answers BAD_USER_INPUT for a malformed id or an empty text, and FORBIDDEN without the admin scope', async () => {
+    const malformed = await api.request(admin, RETRY, { connectionId: 'x' });
+    expect(malformed.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'connectionId' });
+    const empty = await api.request(admin, RETRY, { errorContains: '  ' });
+    expect(empty.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'errorContains' });
+    const forbidden = await api.request(await api.key('contacts:read'), RETRY, {});
+    expect(forbidden.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
+
 describe('triggerSync, pauseConnection, resumeConnection', () => {
   let hubspot: SeededConnection;
 
