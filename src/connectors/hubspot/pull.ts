@@ -70,16 +70,29 @@ export interface PullContext {
   now: () => number;
 }
 
+/** How far ahead of HubSpot's now a cursor instant may be before it cannot be trusted. */
+const FUTURE_TOLERANCE_MS = 60_000;
+
+/**
+ * A cursor stamped by a clock that ran ahead (before CrmClock) names instants HubSpot has not
+ * reached: reading from there would skip every change and archival since the run that wrote
+ * it, and when that run really was is unknown. Only a FULL pass is safe then.
+ */
+function stampedInFuture(cursor: IncrementalCursor, now: number): boolean {
+  return [cursor.since, cursor.readAt, cursor.deletedSince, cursor.sweepStartedAt].some((instant) => instant != null && Date.parse(instant) > now + FUTURE_TOLERANCE_MS);
+}
+
 export async function* pullObjects(ctx: PullContext, from: StreamPosition): AsyncGenerator<PullPage> {
   const { now } = ctx;
-  if (from.phase === 'FULL') {
-    const cursor: FullCursor = from.cursor === null || from.cursor === undefined
-      ? { stage: 'live', after: null, watermark: new Date(now()).toISOString() }
-      : fullCursorSchema.parse(from.cursor);
-    yield* pullFull(ctx, cursor);
+  const incremental = from.phase === 'INCREMENTAL' ? incrementalCursorSchema.parse(from.cursor) : null;
+  if (incremental && !stampedInFuture(incremental, now())) {
+    yield* pullIncremental(ctx, incremental, now);
     return;
   }
-  yield* pullIncremental(ctx, incrementalCursorSchema.parse(from.cursor), now);
+  const cursor: FullCursor = from.phase === 'FULL' && from.cursor != null
+    ? fullCursorSchema.parse(from.cursor)
+    : { stage: 'live', after: null, watermark: new Date(now()).toISOString() };
+  yield* pullFull(ctx, cursor);
 }
 
 /** Property names, split so each comma-joined group stays within `maxLength` characters. */
@@ -182,9 +195,7 @@ function instantOf(record: HubspotObject, property: string): number {
 async function* readChanges(ctx: PullContext, start: IncrementalCursor): AsyncGenerator<PullPage & { next: { cursor: IncrementalCursor } }> {
   const lastModified = lastModifiedProperty(ctx.stream);
   const limit = ctx.settings.searchPageSize;
-  // Never after the CRM's now: a cursor stamped by a clock that ran ahead (before CrmClock)
-  // would otherwise skip everything changed until our clock's time comes round.
-  const storedSince = Math.min(Date.parse(start.since), ctx.now());
+  const storedSince = Date.parse(start.since);
   let since = Math.max(0, overlapStart(storedSince, start.readAt, ctx.settings.overlapMs));
   /** hs_object_id paging inside one timestamp; null outside it. */
   let tieAfterId: string | null = null;
@@ -247,7 +258,7 @@ async function* readChanges(ctx: PullContext, start: IncrementalCursor): AsyncGe
 
 async function* sweepDeletions(ctx: PullContext, start: IncrementalCursor, now: () => number): AsyncGenerator<PullPage> {
   const sweepStartedAt = start.sweepStartedAt ?? new Date(now()).toISOString();
-  const threshold = Math.min(Date.parse(start.deletedSince), now()) - ctx.settings.overlapMs;
+  const threshold = Date.parse(start.deletedSince) - ctx.settings.overlapMs;
   let after = start.deletionsAfter;
   for (;;) {
     const { records, nextAfter } = await listPage(ctx, true, after, ['hs_object_id']);
