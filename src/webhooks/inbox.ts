@@ -155,7 +155,7 @@ export async function processInbox(deps: InboxDeps, batchSize = 200): Promise<In
  */
 export async function requeueFailedEvents(db: Database, where: { connectionId?: string; errorContains?: string }): Promise<number> {
   const result = await db.pool.query(
-    `UPDATE "WebhookEvent" SET "status" = 'PENDING', "attempts" = 0, "nextAttemptAt" = now(), "processedAt" = NULL
+    `UPDATE "WebhookEvent" SET "status" = 'PENDING', "attempts" = 0, "nextAttemptAt" = now(), "processedAt" = NULL, "error" = NULL
      WHERE "status" = 'FAILED' AND "connectionId" IS NOT NULL
        AND ($1::uuid IS NULL OR "connectionId" = $1::uuid)
        AND ($2::text IS NULL OR "error" ILIKE '%' || $2 || '%')`,

@@ -77,9 +77,11 @@ async function receive(deps: ReceiverDeps, receiver: ProviderReceiver, req: Requ
     }
   }
   if (!signedBy.length) {
-    // HubSpot signs the URL it called; behind a TLS-terminating proxy ours reads http://.
-    if (!deps.publicUrl && /does not match/.test(reason)) reason += ` (checked against ${new URL(uri).origin}; if a proxy changes the scheme or host, set PUBLIC_URL)`;
-    deps.logger.warn({ provider: receiver.provider, reason }, 'webhook rejected: signature');
+    // HubSpot signs the URL it called; behind a TLS-terminating proxy ours reads http://. The
+    // origin checked goes to the log only (it may be an internal host name).
+    const urlSigned = receiver.provider === 'HUBSPOT' && !deps.publicUrl && /v3 does not match/.test(reason);
+    if (urlSigned) reason += '; if a proxy changes the scheme or host, set PUBLIC_URL';
+    deps.logger.warn({ provider: receiver.provider, reason, ...(urlSigned ? { checkedUri: uri.split('?')[0] } : {}) }, 'webhook rejected: signature');
     res.status(401).json({ error: `signature rejected: ${reason}` });
     return;
   }

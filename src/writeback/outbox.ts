@@ -141,18 +141,17 @@ export async function retryLater(db: Database, lease: Lease, delayMs: number, re
 }
 
 /**
- * Dead letters back to the queue, as new: an operator fixed the cause. A dead letter whose
- * every field a newer write to the same record has since delivered is not sent again (it would
- * overwrite that newer value): it is settled DONE, saying it was superseded.
+ * Dead letters back to the queue, as new: an operator fixed the cause. Fields a newer write to
+ * the same record has since delivered are dropped first (sending them would overwrite the
+ * newer values); a dead letter left with none is settled DONE, saying it was superseded.
  */
 export async function requeueDead(db: Database, where: { ids?: string[]; connectionId?: string; errorContains?: string }): Promise<{ requeued: number; superseded: number }> {
   const { rows } = await db.pool.query<{ superseded: boolean }>(
     `WITH target AS (
-       SELECT w."id", (w."remoteId" IS NOT NULL AND EXISTS (
-           SELECT 1 FROM "WriteBack" n
-           WHERE n."connectionId" = w."connectionId" AND n."objectType" = w."objectType" AND n."remoteId" = w."remoteId"
-             AND n."status" = 'DONE' AND n."createdAt" > w."createdAt"
-             AND n."fields" ?& ARRAY(SELECT jsonb_object_keys(w."fields")))) AS superseded
+       SELECT w."id", w."fields" - COALESCE((
+           SELECT array_agg(DISTINCT k) FROM "WriteBack" n, jsonb_object_keys(n."fields") AS k
+           WHERE w."remoteId" IS NOT NULL AND n."connectionId" = w."connectionId" AND n."objectType" = w."objectType"
+             AND n."remoteId" = w."remoteId" AND n."status" = 'DONE' AND n."createdAt" > w."createdAt"), '{}') AS remaining
        FROM "WriteBack" w
        WHERE w."status" = 'DEAD'
          AND ($1::uuid[] IS NULL OR w."id" = ANY($1::uuid[]))
@@ -160,12 +159,13 @@ export async function requeueDead(db: Database, where: { ids?: string[]; connect
          AND ($3::text IS NULL OR w."lastError" ILIKE '%' || $3 || '%')
        FOR UPDATE OF w)
      UPDATE "WriteBack" w SET
-       "status" = (CASE WHEN t.superseded THEN 'DONE' ELSE 'PENDING' END)::"WriteBackStatus",
-       "lastError" = CASE WHEN t.superseded THEN 'superseded: a newer write to this record was delivered, so this one was not sent again' ELSE w."lastError" END,
-       "attempts" = CASE WHEN t.superseded THEN w."attempts" ELSE 0 END,
+       "status" = (CASE WHEN t.remaining = '{}'::jsonb THEN 'DONE' ELSE 'PENDING' END)::"WriteBackStatus",
+       "fields" = CASE WHEN t.remaining = '{}'::jsonb THEN w."fields" ELSE t.remaining END,
+       "lastError" = CASE WHEN t.remaining = '{}'::jsonb THEN 'superseded: a newer write to this record was delivered, so this one was not sent again' ELSE w."lastError" END,
+       "attempts" = CASE WHEN t.remaining = '{}'::jsonb THEN w."attempts" ELSE 0 END,
        "nextAttemptAt" = now(), "claimedAt" = NULL, "updatedAt" = now()
      FROM target t WHERE w."id" = t."id"
-     RETURNING t.superseded`,
+     RETURNING t.remaining = '{}'::jsonb AS superseded`,
     [where.ids ?? null, where.connectionId ?? null, where.errorContains === undefined ? null : likeLiteral(where.errorContains)],
   );
   const superseded = rows.filter((r) => r.superseded).length;

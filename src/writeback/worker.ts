@@ -60,6 +60,10 @@ function contactUpsert(provider: Provider, item: Collapsed): { properties: Write
   return { properties, missing: [] };
 }
 
+function isConnectionLevel(error: unknown): boolean {
+  return error instanceof CrmError && (error.kind === 'auth' || error.kind === 'forbidden' || error.kind === 'limit_exhausted');
+}
+
 export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
   const maxAttempts = deps.maxAttempts ?? 3;
   const leaseMs = deps.leaseMs ?? 10 * 60_000;
@@ -105,7 +109,7 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
       return 'dead';
     }
     // A failed call (not one record's refusal) that concerns the connection: flag it and wait.
-    if (!result?.recordFailure && (error.kind === 'auth' || error.kind === 'forbidden' || error.kind === 'limit_exhausted')) {
+    if (!result?.recordFailure && isConnectionLevel(error)) {
       await markConnectionFailure(deps.db, connectionId, error);
       await retryLater(deps.db, ids, 60_000, reason, false);
       return 'waiting';
@@ -186,7 +190,9 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
     for (const item of items) {
       let defs: FieldDefs;
       try {
-        if (undescribed.has(item.op.objectType)) throw undescribed.get(item.op.objectType);
+        // A describe refused for the connection (auth, permission, limit) holds back every object.
+        const known = undescribed.get(item.op.objectType) ?? [...undescribed.values()].find(isConnectionLevel);
+        if (known) throw known;
         defs = await fieldsOf(connectionId, connector, item.op.objectType);
       } catch (error) {
         undescribed.set(item.op.objectType, error);

@@ -88,7 +88,7 @@ async function saveInChunks(
       }
     });
   }
-  return withSharedRefusals(results);
+  return results;
 }
 
 /** Codes about the org or the integration user, even when Salesforce reports them per record. */
@@ -97,17 +97,6 @@ const ORG_LEVEL_CODES = new Set(['API_DISABLED_FOR_ORG', 'API_CURRENTLY_DISABLED
 /** Lookups are named <Relation>Id (AccountId, OwnerId); Id itself names the record. */
 function setsLookup(op: WriteOp): boolean {
   return Object.keys(op.properties).some((name) => name !== 'Id' && name.endsWith('Id'));
-}
-
-/**
- * Every record of a call refused for the same permission (the integration user lost Edit on
- * the object): that is the connection's problem, not each record's, so it is reported as the
- * call's and the connection is flagged instead of every row being dead-lettered.
- */
-function withSharedRefusals(results: WriteResult[]): WriteResult[] {
-  const codes = new Set(results.map((r) => (r.recordFailure === 'refused' && r.error?.kind === 'forbidden' ? r.error.details.crmCode : null)));
-  if (results.length < 2 || codes.size !== 1 || codes.has(null)) return results;
-  return results.map(({ recordFailure: _shared, ...result }) => result);
 }
 
 function updateByType(client: SalesforceClient, ops: WriteOp[], idOf: (op: WriteOp) => string): Promise<WriteResult[]> {

@@ -216,18 +216,18 @@ describe('retryDeadLetter', () => {
     expect(again.errors?.[0]?.message).toContain('PENDING');
   });
 
-  it('settles instead of resending a dead letter whose fields a newer delivered write to the record replaced', async () => {
+  it('drops from a retried dead letter the fields a newer delivered write to the record replaced, settling it when none is left', async () => {
     const connection = await fx.connection('HUBSPOT', 'retry-superseded');
     const dead = await fx.writeBack(connection, { fields: { score: 40, rationale: 'old', source: 's' }, createdAt: hoursAgo(3) });
     // A newer score for the same contact went out meanwhile; sending 40 again would undo it.
     await fx.writeBack(connection, { remoteId: dead.remoteId, fields: { score: 70, rationale: 'new', source: 's' }, status: 'DONE', attempts: 1, lastError: null, createdAt: hoursAgo(1) });
-    // A dead letter with a field the newer write did not carry still goes out.
+    // A dead letter with a field the newer write did not carry goes out with that field alone.
     const partly = await fx.writeBack(connection, { remoteId: dead.remoteId, fields: { score: 45, rationale: 'old', source: 's', leadStatus: 'CONNECTED' }, createdAt: hoursAgo(2) });
     const res = await api.request<{ retryDeadLetter: Record<string, unknown> }>(admin, RETRY_ONE, { id: dead.id });
     expect(res.data!.retryDeadLetter).toMatchObject({ id: dead.id, status: 'DONE', lastError: expect.stringMatching(/^superseded/) });
     expect(await db.prisma.writeBack.findUniqueOrThrow({ where: { id: dead.id } })).toMatchObject({ status: 'DONE', sentAt: null });
     expect(await api.request(admin, RETRY_MANY, { filter: { connectionId: connection.id } })).toMatchObject({ data: { retryDeadLetters: 1 } });
-    expect(await db.prisma.writeBack.findUniqueOrThrow({ where: { id: partly.id } })).toMatchObject({ status: 'PENDING', attempts: 0 });
+    expect(await db.prisma.writeBack.findUniqueOrThrow({ where: { id: partly.id } })).toMatchObject({ status: 'PENDING', attempts: 0, fields: { leadStatus: 'CONNECTED' } });
   });
 
   it('answers NOT_FOUND for an unknown id and BAD_USER_INPUT for a malformed one', async () => {

@@ -81,27 +81,23 @@ describe('write-back to Salesforce', () => {
     expect((await db.prisma.connection.findUniqueOrThrow({ where: { id: fx.connectionId } })).status).toBe('ACTIVE');
   });
 
-  it("flags the connection when a call's every record is refused for the same permission; one refused record dies alone", async () => {
-    const people = await db.prisma.contact.findMany({ where: { connectionId: fx.connectionId, remoteType: 'Contact', deletedAt: null }, orderBy: { remoteId: 'asc' }, skip: 10, take: 4 });
-    const queue = (remoteIds: string[]) =>
-      db.prisma.writeBack.createMany({ data: remoteIds.map((remoteId) => ({ connectionId: fx.connectionId, objectType: 'Contact', remoteId, fields: { score: 9, rationale: 'x', source: 's', scoredAt: '2026-11-28T10:00:00.000Z' } })) });
+  it('dead-letters records refused for a record-level permission one by one, and the connection carries on', async () => {
+    const people = await db.prisma.contact.findMany({ where: { connectionId: fx.connectionId, remoteType: 'Contact', deletedAt: null }, orderBy: { remoteId: 'asc' }, skip: 10, take: 3 });
+    const queued = await db.prisma.writeBack.createManyAndReturn({
+      data: people.map((p) => ({ connectionId: fx.connectionId, objectType: 'Contact', remoteId: p.remoteId, fields: { score: 9, rationale: 'x', source: 's', scoredAt: '2026-11-28T10:00:00.000Z' } })),
+    });
     const worker = createWriteBackWorker({ db, logger: quietLogger, connectorFor: async () => fx.connector, backoffBaseMs: 1 });
-    const connection = () => db.prisma.connection.findUniqueOrThrow({ where: { id: fx.connectionId } });
-    sf.control.setReadOnly('Contact', true); // the integration user lost Edit on Contact
+    // Each record answers INSUFFICIENT_ACCESS_OR_READONLY (sharing rules, or Edit taken away):
+    // visible and retryable as dead letters, while the connection keeps syncing.
+    sf.control.setReadOnly('Contact', true);
     try {
-      await queue(people.slice(0, 3).map((p) => p.remoteId));
-      expect(await worker.drainOnce()).toMatchObject({ claimed: 3, waiting: 3, dead: 0 });
-      expect(await connection()).toMatchObject({ status: 'NEEDS_ATTENTION', statusReason: expect.stringMatching(/INSUFFICIENT_ACCESS_OR_READONLY|insufficient access/) });
-      await db.prisma.writeBack.deleteMany({ where: { remoteId: { in: people.slice(0, 3).map((p) => p.remoteId) } } });
-      await db.prisma.connection.update({ where: { id: fx.connectionId }, data: { status: 'ACTIVE', statusReason: null } });
-      // A call with one record refused says nothing about the others: that row alone is dead.
-      await queue([people[3]!.remoteId]);
-      expect(await worker.drainOnce()).toMatchObject({ claimed: 1, dead: 1 });
-      expect((await connection()).status).toBe('ACTIVE');
+      expect(await worker.drainOnce()).toMatchObject({ claimed: 3, dead: 3, waiting: 0 });
     } finally {
       sf.control.setReadOnly('Contact', false);
-      await db.prisma.connection.update({ where: { id: fx.connectionId }, data: { status: 'ACTIVE', statusReason: null } });
     }
+    const rows = await db.prisma.writeBack.findMany({ where: { id: { in: queued.map((q) => q.id) } } });
+    expect(rows.every((r) => r.status === 'DEAD' && /INSUFFICIENT_ACCESS_OR_READONLY/.test(r.lastError ?? ''))).toBe(true);
+    expect((await db.prisma.connection.findUniqueOrThrow({ where: { id: fx.connectionId } })).status).toBe('ACTIVE');
   });
 
   it("sends one object's writes when another object's describe fails, and retries only the latter", async () => {
