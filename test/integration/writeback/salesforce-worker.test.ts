@@ -104,7 +104,7 @@ describe('write-back to Salesforce', () => {
     const [lead] = await db.prisma.contact.findMany({ where: { connectionId: fx.connectionId, remoteType: 'Lead', deletedAt: null }, take: 1 });
     const [contact] = await db.prisma.contact.findMany({ where: { connectionId: fx.connectionId, remoteType: 'Contact', deletedAt: null }, orderBy: { remoteId: 'asc' }, skip: 20, take: 1 });
     const fields = { score: 61, rationale: 'x', source: 's', scoredAt: '2026-11-28T10:00:00.000Z' };
-    await db.prisma.writeBack.createMany({
+    const queued = await db.prisma.writeBack.createManyAndReturn({
       data: [
         { connectionId: fx.connectionId, objectType: 'Lead', remoteId: lead!.remoteId, fields },
         { connectionId: fx.connectionId, objectType: 'Contact', remoteId: contact!.remoteId, fields },
@@ -117,9 +117,10 @@ describe('write-back to Salesforce', () => {
     } finally {
       sf.faults.remove(fault.id);
     }
-    const rows = await db.prisma.writeBack.findMany({ where: { remoteId: { in: [lead!.remoteId, contact!.remoteId] } } });
+    // Only this test's rows: earlier tests wrote to these records too.
+    const rows = await db.prisma.writeBack.findMany({ where: { id: { in: queued.map((q) => q.id) } } });
     expect(Object.fromEntries(rows.map((r) => [r.objectType, r.status]))).toEqual({ Lead: 'PENDING', Contact: 'DONE' });
-    await db.prisma.writeBack.deleteMany({ where: { remoteId: lead!.remoteId, status: 'PENDING' } });
+    await db.prisma.writeBack.deleteMany({ where: { id: queued[0]!.id } });
   });
 
   it('dead-letters a write to a record deleted in Salesforce, and tombstones it', async () => {
