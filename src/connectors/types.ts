@@ -120,7 +120,7 @@ export type CrmErrorKind =
   | 'forbidden' // 403: missing permission; no retry
   | 'rate_limited' // 429 or a concurrency cap: retry later
   | 'limit_exhausted' // daily cap: pause the connection until it resets
-  | 'not_found' // 404: tombstone
+  | 'not_found' // 404: tombstoned where the record itself is gone (fetch: missing; write: recordFailure 'gone')
   | 'conflict' // 409 on create
   | 'validation' // 400: the request is wrong; no retry
   | 'server' // 5xx after retries

@@ -1,5 +1,10 @@
 import type { Database } from '../db/client.js';
-import type { CrmError } from '../connectors/types.js';
+import { CrmError } from '../connectors/types.js';
+
+/** Errors about the connection rather than one record or call: markConnectionFailure acts on these. */
+export function blocksConnection(error: unknown): error is CrmError {
+  return error instanceof CrmError && (error.kind === 'auth' || error.kind === 'forbidden' || error.kind === 'limit_exhausted');
+}
 
 /**
  * Applies the connection-level consequences of a CRM error. Returns true when the connection

@@ -1,8 +1,8 @@
 import { inTransaction } from '../db/transaction.js';
 import type { Database } from '../db/client.js';
 import { z } from 'zod';
-import { CrmError, type CrmConnector, type EventFailures, type Provider, type RecordActions } from '../connectors/types.js';
-import { connectionBlockedReason, markConnectionFailure } from '../sync/connection-status.js';
+import { type CrmConnector, type EventFailures, type Provider, type RecordActions } from '../connectors/types.js';
+import { blocksConnection, connectionBlockedReason, markConnectionFailure } from '../sync/connection-status.js';
 import { recordActions } from '../sync/connection-sync.js';
 import { describeError, type SyncContext } from '../sync/engine.js';
 import { scrubSecrets } from '../log.js';
@@ -129,9 +129,8 @@ export async function processInbox(deps: InboxDeps, batchSize = 200): Promise<In
       result.processed += applied.length;
       if (!failures.size) continue;
       // A 401/403 or an exhausted limit blocks the connection; its events then wait.
-      for (const error of failures.values()) {
-        if (error instanceof CrmError && (await markConnectionFailure(db, connectionId, error))) break;
-      }
+      const blocking = [...failures.values()].find(blocksConnection);
+      if (blocking) await markConnectionFailure(db, connectionId, blocking);
       const failed = [...failures].map(([index, error]) => ({ row: events[index]!, message: scrubSecrets(describeError(error)) }));
       await client.query(
         `UPDATE "WebhookEvent" e SET "attempts" = e."attempts" + 1, "error" = f.message,

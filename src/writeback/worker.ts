@@ -2,7 +2,7 @@ import { fieldDefsByName, type FieldDefs } from '../canonical/fields.js';
 import type { Database } from '../db/client.js';
 import { CrmError, type CrmConnector, type Provider, type WriteOp, type WriteResult } from '../connectors/types.js';
 import { scrubSecrets, type Logger } from '../log.js';
-import { markConnectionFailure } from '../sync/connection-status.js';
+import { blocksConnection, markConnectionFailure } from '../sync/connection-status.js';
 import { tombstoneContact } from './reflect.js';
 import { crmObjectFor, mapFields, mappingFor } from './mapping.js';
 import { splitContactFields, withRequiredContactFields } from './contact-fields.js';
@@ -60,10 +60,6 @@ function contactUpsert(provider: Provider, item: Collapsed): { properties: Write
   return { properties, missing: [] };
 }
 
-function isConnectionLevel(error: unknown): boolean {
-  return error instanceof CrmError && (error.kind === 'auth' || error.kind === 'forbidden' || error.kind === 'limit_exhausted');
-}
-
 export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
   const maxAttempts = deps.maxAttempts ?? 3;
   const leaseMs = deps.leaseMs ?? 10 * 60_000;
@@ -109,7 +105,7 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
       return 'dead';
     }
     // A failed call (not one record's refusal) that concerns the connection: flag it and wait.
-    if (!result?.recordFailure && isConnectionLevel(error)) {
+    if (!result?.recordFailure && blocksConnection(error)) {
       await markConnectionFailure(deps.db, connectionId, error);
       await retryLater(deps.db, ids, 60_000, reason, false);
       return 'waiting';
@@ -191,7 +187,7 @@ export function createWriteBackWorker(deps: WorkerDeps): WriteBackWorker {
       let defs: FieldDefs;
       try {
         // A describe refused for the connection (auth, permission, limit) holds back every object.
-        const known = undescribed.get(item.op.objectType) ?? [...undescribed.values()].find(isConnectionLevel);
+        const known = undescribed.get(item.op.objectType) ?? [...undescribed.values()].find(blocksConnection);
         if (known) throw known;
         defs = await fieldsOf(connectionId, connector, item.op.objectType);
       } catch (error) {
